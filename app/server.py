@@ -1,0 +1,211 @@
+"""The ASGI application: ``/graphql`` (HTTP, WebSocket, GraphiQL), ``/healthz``, ``/readyz``."""
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http.websocket_origin import is_same_origin, normalize_origin
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from app.demo import demo_banner, ensure_demo_data
+from app.principal import Principal, PrincipalKind
+from app.services import Services
+from app.settings import Settings
+from models.errors import Unauthenticated
+from resolvers.context import Context
+from resolvers.schema import build_schema
+
+log = logging.getLogger(__name__)
+
+CONNECTION_INIT_TIMEOUT_SECONDS = 10.0
+PRINCIPAL_KEY = "crm.principal"
+
+# graphql-transport-ws close codes
+WS_UNAUTHORIZED = 4401
+WS_FORBIDDEN = 4403
+WS_INIT_TIMEOUT = 4408
+WS_SUBPROTOCOL_NOT_ACCEPTABLE = 4406
+WS_POLICY_VIOLATION = 1008
+
+
+class CrmGraphQL(GraphQL):
+    """Strawberry's ASGI app, with a context built from the principal the dispatcher found."""
+
+    def __init__(self, services: Services) -> None:
+        settings = services.settings
+        super().__init__(
+            build_schema(
+                max_depth=settings.max_query_depth,
+                max_aliases=settings.max_aliases,
+                max_tokens=settings.max_tokens,
+            ),
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            allowed_origins=settings.cors_origins,
+        )
+        self.services = services
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None = None
+    ) -> Context:
+        return Context(
+            request=request,
+            response=response,
+            services=self.services,
+            principal=request.scope[PRINCIPAL_KEY],
+        )
+
+
+def _unauthenticated_response(error: Unauthenticated) -> JSONResponse:
+    body = {"data": None, "errors": [{"message": error.message, "extensions": error.extensions}]}
+    return JSONResponse(body, status_code=401)
+
+
+class GraphQLDispatcher:
+    """Authenticates each request, then hands it to the GraphQL app.
+
+    On a WebSocket the token arrives only in ``connection_init``, after the handshake: the
+    dispatcher accepts the socket itself, reads that first message, verifies it, and replays the
+    handshake and the message to the app (whose own ``accept`` it drops).
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.app = CrmGraphQL(services)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
+        try:
+            principal = await self._principal(Headers(scope=scope).get("authorization"))
+        except Unauthenticated as error:
+            await _unauthenticated_response(error)(scope, receive, send)
+            return
+        scope[PRINCIPAL_KEY] = principal
+        await self.app(scope, receive, send)
+
+    async def _principal(self, authorization: str | None) -> Principal:
+        return await self.services.authenticator.principal_for(authorization)
+
+    def _origin_allowed(self, scope: Scope) -> bool:
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        if origin is None or is_same_origin(origin, headers.get("host")):
+            return True
+        allowed = self.services.settings.cors_origins
+        return "*" in allowed or normalize_origin(origin) in {normalize_origin(o) for o in allowed}
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        connect = await receive()
+        if not self._origin_allowed(scope):
+            await send({"type": "websocket.close", "code": WS_POLICY_VIOLATION})
+            return
+        if GRAPHQL_TRANSPORT_WS_PROTOCOL not in scope.get("subprotocols", []):
+            await send({"type": "websocket.close", "code": WS_SUBPROTOCOL_NOT_ACCEPTABLE})
+            return
+        await send({"type": "websocket.accept", "subprotocol": GRAPHQL_TRANSPORT_WS_PROTOCOL})
+        try:
+            first = await asyncio.wait_for(receive(), CONNECTION_INIT_TIMEOUT_SECONDS)
+        except TimeoutError:
+            await _close(send, WS_INIT_TIMEOUT, "Connection initialisation timeout")
+            return
+        if first["type"] != "websocket.receive":
+            return
+        init = _json_message(first)
+        if init is None or init.get("type") != "connection_init":
+            await _close(send, WS_UNAUTHORIZED, "Unauthorized")
+            return
+        payload = init.get("payload") or {}
+        authorization = payload.get("authorization") or payload.get("Authorization")
+        try:
+            principal = await self._principal(authorization)
+        except Unauthenticated:
+            principal = None
+        if principal is None or principal.kind is PrincipalKind.ANONYMOUS:
+            await _close(send, WS_FORBIDDEN, "Forbidden: a valid bearer token is required")
+            return
+        scope[PRINCIPAL_KEY] = principal
+        replay: list[Message] = [connect, first]
+
+        async def replaying_receive() -> Message:
+            return replay.pop(0) if replay else await receive()
+
+        async def send_without_accept(message: Message) -> None:
+            if message["type"] != "websocket.accept":
+                await send(message)
+
+        await self.app(scope, replaying_receive, send_without_accept)
+
+
+def _json_message(message: Message) -> dict[str, Any] | None:
+    raw = message.get("text") or message.get("bytes")
+    try:
+        decoded = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+async def _close(send: Send, code: int, reason: str) -> None:
+    await send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+def create_app(
+    settings: Settings, services: Services | None = None, *, demo: bool = False
+) -> Starlette:
+    services = services or Services.create(settings)
+    dispatcher = GraphQLDispatcher(services)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await services.database.connect()
+        if demo:
+            login = await ensure_demo_data(services.tokens)
+            url = f"http://{settings.host}:{settings.port}/graphql"
+            print(demo_banner(login, url), flush=True)
+        try:
+            yield
+        finally:
+            await services.database.close()
+
+    async def healthz(_: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(_: Request) -> Response:
+        if await services.database.ping():
+            return PlainTextResponse("ready")
+        return PlainTextResponse("database unavailable", status_code=503)
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", dispatcher, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", dispatcher),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,33 @@
+"""The long-lived services of one process, built at start-up and handed to every request."""
+
+from dataclasses import dataclass
+
+from app.authenticator import Authenticator
+from app.crypto import SecretBox
+from app.db import Database
+from app.keys import fernet_key, jwt_secret
+from app.login_throttle import LoginThrottle
+from app.settings import Settings
+from app.tokens import TokenService
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    tokens: TokenService
+    authenticator: Authenticator
+    secrets: SecretBox
+    login_throttle: LoginThrottle
+
+    @classmethod
+    def create(cls, settings: Settings) -> "Services":
+        tokens = TokenService(jwt_secret(settings), settings.token_ttl)
+        return cls(
+            settings=settings,
+            database=Database(settings),
+            tokens=tokens,
+            authenticator=Authenticator(tokens),
+            secrets=SecretBox(fernet_key(settings)),
+            login_throttle=LoginThrottle(settings),
+        )

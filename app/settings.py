@@ -1,0 +1,59 @@
+"""Service settings from the environment (prefix ``CRM_``); the README lists every one."""
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CRM_", extra="ignore")
+
+    mongodb_uri: str | None = Field(
+        default=None,
+        description="MongoDB connection string; unset: the embedded SecantusDB server is started.",
+    )
+    data_dir: Path = Field(
+        default=Path("./data"),
+        description="Directory of the embedded database and of generated secrets.",
+    )
+    database: str = Field(default="crm", description="Database name.")
+    host: str = Field(default="127.0.0.1", description="Address `crm serve` listens on.")
+    port: int = Field(default=8000, description="Port `crm serve` listens on.")
+    jwt_secret: str | None = Field(
+        default=None,
+        description="HS256 key of bearer tokens; unset: generated once into the data directory.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Fernet key encrypting stored secrets; generated once into the data directory "
+        "when unset.",
+    )
+    token_ttl: int = Field(default=12 * 3600, ge=60, description="Token lifetime in seconds.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated browser origins allowed for HTTP and WebSocket.",
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins for one email before it is locked."
+    )
+    login_lockout_seconds: int = Field(
+        default=900, ge=1, description="How long a locked email is refused."
+    )
+    login_failure_delay: float = Field(
+        default=0.25,
+        ge=0,
+        description="Base delay in seconds of a failed login; it doubles with each failure.",
+    )
+    max_query_depth: int = Field(default=12, ge=2, description="Deepest allowed query.")
+    max_aliases: int = Field(default=30, ge=1, description="Most aliases in one operation.")
+    max_tokens: int = Field(default=5000, ge=100, description="Most tokens in one document.")
+    log_level: str = Field(default="INFO", description="Log level of the service.")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value

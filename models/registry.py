@@ -1,0 +1,11 @@
+"""Every document model, for Beanie's initialisation."""
+
+from beanie import Document
+
+from models.company import Company
+from models.crm import Crm
+from models.login_throttle import LoginFailures
+from models.project import Project
+from models.user import User
+
+DOCUMENT_MODELS: list[type[Document]] = [Company, User, Project, Crm, LoginFailures]

@@ -1,0 +1,1 @@
+"""The GraphQL layer: types, the schema builder and the resolvers of each domain."""

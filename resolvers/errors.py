@@ -1,0 +1,41 @@
+"""Shapes every error of a response: a code on each; unexpected ones masked, logged with an id."""
+
+import logging
+import uuid
+from collections.abc import Iterator
+
+from strawberry.extensions import SchemaExtension
+
+from graphql import GraphQLError
+from models.errors import DomainError
+
+log = logging.getLogger("crm.errors")
+
+INTERNAL_MESSAGE = "Internal server error."
+
+
+def shape_error(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        return error
+    if original is None or isinstance(original, GraphQLError):
+        # Syntax, validation and variable-coercion errors: the request itself is wrong.
+        if "code" not in (error.extensions or {}):
+            error.extensions = {**(error.extensions or {}), "code": "BAD_REQUEST"}
+        return error
+    error_id = uuid.uuid4().hex
+    log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
+    return GraphQLError(
+        INTERNAL_MESSAGE,
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+    )
+
+
+class ErrorShaping(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [shape_error(error) for error in result.errors]

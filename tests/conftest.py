@@ -1,0 +1,140 @@
+"""Fixtures: one embedded database server for the run, one app on it, and fresh companies.
+
+Every test talks to the real server over a real socket; each test makes its own companies, so
+tests do not depend on each other's data.
+"""
+
+import itertools
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from starlette.applications import Starlette
+
+from app.embedded import EmbeddedServer
+from app.server import create_app
+from app.services import Services
+from app.settings import Settings
+from app.tokens import TokenKind
+from tests.client import GraphQLClient
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="crm-tests-") as path:
+        yield Path(path)
+
+
+@pytest.fixture(scope="session")
+def mongodb_uri(data_dir: Path) -> Iterator[str]:
+    server = EmbeddedServer(data_dir / "embedded").start()
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(mongodb_uri: str, data_dir: Path) -> Settings:
+    return Settings(
+        mongodb_uri=mongodb_uri,
+        database=f"crm_test_{uuid.uuid4().hex[:8]}",
+        data_dir=data_dir,
+        jwt_secret="test-jwt-secret-of-sufficient-length-0123456789",
+        login_failure_delay=0,
+        login_max_failures=3,
+    )
+
+
+@pytest_asyncio.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def services(app: Starlette) -> Services:
+    return app.state.services
+
+
+@pytest_asyncio.fixture(scope="session")
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture
+def anonymous(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+@pytest.fixture
+def operator(http: httpx.AsyncClient, services: Services) -> GraphQLClient:
+    return GraphQLClient(http, services.tokens.issue(TokenKind.OPERATOR, "operator"))
+
+
+@dataclass
+class Tenant:
+    """A company made for one test, with a client logged in as its admin."""
+
+    id: str
+    name: str
+    admin_email: str
+    admin: GraphQLClient
+
+    async def add_user(self, roles: list[str], permissions: list[str] | None = None) -> "Member":
+        email = f"user{next(_counter)}-{uuid.uuid4().hex[:6]}@{self.name.lower()}.example"
+        created = await self.admin.op(
+            "CreateUser",
+            input={
+                "email": email,
+                "password": PASSWORD,
+                "displayName": f"User {email}",
+                "roles": roles,
+                "permissions": permissions or [],
+            },
+        )
+        user_id = created.data["createUser"]["id"]
+        return Member(id=user_id, email=email, client=await login(self.admin, email))
+
+
+@dataclass
+class Member:
+    id: str
+    email: str
+    client: GraphQLClient
+
+
+async def login(client: GraphQLClient, email: str, password: str = PASSWORD) -> GraphQLClient:
+    result = await client.as_(None).op("Login", email=email, password=password)
+    return client.as_(result.data["login"]["token"])
+
+
+@pytest.fixture
+def new_tenant(operator: GraphQLClient):
+    async def make(prefix: str = "Co") -> Tenant:
+        name = f"{prefix}{next(_counter)}x{uuid.uuid4().hex[:6]}"
+        admin_email = f"admin@{name.lower()}.example"
+        created = await operator.op(
+            "CreateCompany",
+            input={"name": name, "adminEmail": admin_email, "adminPassword": PASSWORD},
+        )
+        company_id = created.data["createCompany"]["id"]
+        return Tenant(company_id, name, admin_email, await login(operator, admin_email))
+
+    return make
+
+
+@pytest_asyncio.fixture
+async def tenant(new_tenant) -> Tenant:
+    return await new_tenant()
