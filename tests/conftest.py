@@ -5,7 +5,12 @@ tests do not depend on each other's data.
 """
 
 import itertools
+import os
+import socket
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -138,3 +143,71 @@ def new_tenant(operator: GraphQLClient):
 @pytest_asyncio.fixture
 async def tenant(new_tenant) -> Tenant:
     return await new_tenant()
+
+
+@dataclass
+class LiveServer:
+    """The service run by ``crm serve`` (uvicorn) in a child process, on the test database."""
+
+    base_url: str
+    ws_url: str
+    output: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_ready(base_url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the service exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the service did not become ready")
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without any ``CRM_`` setting."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+
+
+def service_env(settings: Settings, **extra: str) -> dict[str, str]:
+    env = clean_env()
+    env.update(
+        CRM_MONGODB_URI=settings.mongodb_uri or "",
+        CRM_DATABASE=settings.database,
+        CRM_DATA_DIR=str(settings.data_dir),
+        CRM_JWT_SECRET=settings.jwt_secret or "",
+        CRM_LOG_LEVEL="WARNING",
+        **extra,
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, data_dir: Path) -> Iterator[LiveServer]:
+    port = free_port()
+    output = data_dir / f"live-server-{port}.log"
+    env = service_env(settings, CRM_CORS_ORIGINS="https://app.example")
+    with output.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base_url, process)
+        yield LiveServer(base_url, f"ws://127.0.0.1:{port}/graphql", output)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

@@ -1,0 +1,101 @@
+"""The ``crm`` command: the schema file, tokens, and ``serve --demo`` on the embedded database."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from app.demo import ADMIN_EMAIL, AGENT_EMAIL
+from tests.conftest import clean_env, free_port, service_env, wait_until_ready
+from tests.operations import document
+
+ROOT = Path(__file__).resolve().parent.parent
+BEARER = re.compile(r"Bearer ([\w.-]+)")
+
+
+def crm(*args: str, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_schema_file_is_current(settings):
+    exported = crm("export-schema", env=service_env(settings))
+    assert (ROOT / "schema.graphql").read_text() == exported, (
+        "schema.graphql is stale: run `crm export-schema > schema.graphql`"
+    )
+
+
+def _post(base_url: str, token: str, name: str, **variables: object) -> dict:
+    response = httpx.post(
+        f"{base_url}/graphql",
+        json={"query": document(name), "operationName": name, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return response.json()
+
+
+def test_operator_and_user_tokens_from_the_command_line(settings, live_server):
+    env = service_env(settings)
+    operator = crm("token", "--operator", env=env).strip()
+    created = _post(
+        live_server.base_url,
+        operator,
+        "CreateCompany",
+        input={
+            "name": "Cli Tokens Co",
+            "adminEmail": "boss@clitokens.example",
+            "adminPassword": "long enough password",
+        },
+    )
+    assert created["data"]["createCompany"]["name"] == "Cli Tokens Co"
+    user_token = crm("token", "BOSS@clitokens.example", env=env).strip()
+    me = _post(live_server.base_url, user_token, "Me")
+    assert me["data"]["me"]["email"] == "boss@clitokens.example"
+
+
+def test_token_for_an_unknown_email_fails_clearly(settings):
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "token", "nobody@nowhere.example"],
+        env=service_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "no active user" in done.stderr
+
+
+def test_serve_demo_on_the_embedded_database(tmp_path):
+    """The README's first command: embedded database, demo data, a ready token."""
+    port = free_port()
+    env = clean_env()
+    env["CRM_DATA_DIR"] = str(tmp_path / "data")
+    base_url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "app", "serve", "--demo", "--port", str(port)]
+    for _ in range(2):  # a second start finds the demo data and does not duplicate it
+        log_path = tmp_path / "serve.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_until_ready(base_url, process)
+            token = _wait_for_token(log_path)
+            me = _post(base_url, token, "Me")
+            assert me["data"]["me"]["email"] == ADMIN_EMAIL
+            assert [p["name"] for p in me["data"]["me"]["projects"]] == ["Infolinia"]
+            agent_token = crm("token", AGENT_EMAIL, env=env).strip()
+            assert _post(base_url, agent_token, "Me")["data"]["me"]["roles"] == ["AGENT"]
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert not (tmp_path / "data" / "embedded" / "server.json").exists()
+
+
+def _wait_for_token(log_path: Path) -> str:
+    match = BEARER.search(log_path.read_text())
+    assert match, log_path.read_text()
+    return match.group(1)
