@@ -1,8 +1,14 @@
-"""CRM configurations (R2): a named contact base of one backend kind with its settings."""
+"""CRM configurations (R2): a named contact base of one backend kind with its settings.
 
+Each backend kind is a small pydantic model. Its fields are the kind's settings, and their
+annotations carry the rules the API needs to handle every kind the same way: a ``StoredSecret``
+field is a write-only secret, a :data:`Url` or :data:`UrlTemplate` field holds a URL.
+"""
+
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field
@@ -28,62 +34,100 @@ class OrganizationRegion(StrEnum):
     EU = "EU"
 
 
-class LocalBackend(BaseModel):
+@dataclass(frozen=True)
+class UrlSetting:
+    """Marks a backend setting that holds a URL; ``template`` allows ``{placeholders}``."""
+
+    template: bool = False
+
+
+# Texts and URLs of settings are bounded: they are stored and shown, never meant to be long.
+MAX_SETTING_LENGTH = 4000
+
+Url = Annotated[str | None, UrlSetting()]
+UrlTemplate = Annotated[str | None, UrlSetting(template=True)]
+
+
+class BackendSettings(BaseModel):
+    """The settings of one backend kind: the fields of a subclass, besides its ``kind``."""
+
+    kind: BackendKind
+
+    @classmethod
+    def setting_names(cls) -> list[str]:
+        return [name for name in cls.model_fields if name != "kind"]
+
+    @classmethod
+    def is_secret(cls, name: str) -> bool:
+        return StoredSecret in get_args(cls.model_fields[name].annotation)
+
+    @classmethod
+    def is_nullable(cls, name: str) -> bool:
+        return type(None) in get_args(cls.model_fields[name].annotation)
+
+    @classmethod
+    def url_rule(cls, name: str) -> UrlSetting | None:
+        """How a setting's URL is checked, or None when the setting is not a URL."""
+        metadata = cls.model_fields[name].metadata
+        return next((m for m in metadata if isinstance(m, UrlSetting)), None)
+
+
+class LocalBackend(BackendSettings):
     kind: Literal[BackendKind.LOCAL] = BackendKind.LOCAL
     default_organization_region: OrganizationRegion = OrganizationRegion.PL
 
 
-class HubspotBackend(BaseModel):
+class HubspotBackend(BackendSettings):
     kind: Literal[BackendKind.HUBSPOT] = BackendKind.HUBSPOT
     access_token: StoredSecret | None = None
 
 
-class ZammadBackend(BaseModel):
+class ZammadBackend(BackendSettings):
     kind: Literal[BackendKind.ZAMMAD] = BackendKind.ZAMMAD
     cti_push_enabled: bool = False
-    cti_endpoint_url: str | None = None
-    zammad_url: str | None = None
+    cti_endpoint_url: Url = None
+    zammad_url: Url = None
     user_token: StoredSecret | None = None
 
 
-class LivespaceBackend(BaseModel):
+class LivespaceBackend(BackendSettings):
     kind: Literal[BackendKind.LIVESPACE] = BackendKind.LIVESPACE
-    api_url: str | None = None
+    api_url: Url = None
     api_key: StoredSecret | None = None
     api_secret: StoredSecret | None = None
     log_events: bool = False
 
 
-class SalesforceBackend(BaseModel):
+class SalesforceBackend(BackendSettings):
     kind: Literal[BackendKind.SALESFORCE] = BackendKind.SALESFORCE
-    api_url: str | None = None
+    api_url: Url = None
     consumer_key: StoredSecret | None = None
     consumer_secret: StoredSecret | None = None
     log_events: bool = False
 
 
-class DynamicsBackend(BaseModel):
+class DynamicsBackend(BackendSettings):
     kind: Literal[BackendKind.DYNAMICS] = BackendKind.DYNAMICS
     tenant_name: str | None = None
-    url: str | None = None
+    url: Url = None
     application_id: str | None = None
     application_secret: StoredSecret | None = None
     log_events: bool = False
 
 
-class CustomBackend(BaseModel):
+class CustomBackend(BackendSettings):
     """R2.3 CUSTOM (interpretation): an external system pushes contacts in through the API."""
 
     kind: Literal[BackendKind.CUSTOM] = BackendKind.CUSTOM
     source_system: str | None = None
 
 
-class CustomExtBackend(BaseModel):
+class CustomExtBackend(BackendSettings):
     """R2.3 CUSTOM_EXT: a lookup URL and a profile link, both templated (``{phone}``, ``{id}``)."""
 
     kind: Literal[BackendKind.CUSTOM_EXT] = BackendKind.CUSTOM_EXT
-    url: str | None = None
-    profile_url: str | None = None
+    url: UrlTemplate = None
+    profile_url: UrlTemplate = None
 
 
 Backend = Annotated[
@@ -98,6 +142,12 @@ Backend = Annotated[
     Field(discriminator="kind"),
 ]
 
+# The model of each kind, read off the union so that a new kind is declared in one place.
+BACKEND_MODELS: dict[BackendKind, type[BackendSettings]] = {
+    model.model_fields["kind"].default: model for model in get_args(get_args(Backend)[0])
+}
+
+
 # Kinds whose contacts live elsewhere: only these can be synchronized into this service.
 SYNCABLE_KINDS = frozenset(
     {
@@ -109,8 +159,13 @@ SYNCABLE_KINDS = frozenset(
     }
 )
 
+MIN_SYNC_INTERVAL_MINUTES = 5
+MAX_SYNC_INTERVAL_MINUTES = 24 * 60
+
 
 class ContactSync(BaseModel):
+    """R2.3 "Synchronizacja kontaktów": periodic copy of an external base's contacts."""
+
     enabled: bool = False
     interval_minutes: int = 60
 

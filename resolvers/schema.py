@@ -9,11 +9,12 @@ from strawberry.tools import merge_types
 
 from resolvers.auth.schema import AuthMutation, AuthQuery
 from resolvers.company.schema import CompanyMutation
+from resolvers.crms.schema import CRM_TYPES, CrmMutation, CrmQuery
 from resolvers.errors import ErrorShaping
 from resolvers.users.schema import UserMutation, UserQuery
 
-QUERIES: tuple[type, ...] = (AuthQuery, UserQuery)
-MUTATIONS: tuple[type, ...] = (AuthMutation, CompanyMutation, UserMutation)
+QUERIES: tuple[type, ...] = (AuthQuery, UserQuery, CrmQuery)
+MUTATIONS: tuple[type, ...] = (AuthMutation, CompanyMutation, UserMutation, CrmMutation)
 
 
 class CrmSchema(strawberry.Schema):
@@ -27,6 +28,8 @@ def build_schema(
     return CrmSchema(
         query=merge_types("Query", QUERIES),
         mutation=merge_types("Mutation", MUTATIONS),
+        # Implementations of interfaces that no field names.
+        types=CRM_TYPES,
         config=StrawberryConfig(sort_schema=False),
         extensions=[
             ErrorShaping,

@@ -1,0 +1,276 @@
+"""CRM configurations (R2): who sees which, validation, merging of backend settings, deletion.
+
+Create and update share one path: an input is applied over a current state (the defaults on
+create, the stored CRM on update), every invalid value is collected, and nothing is written
+unless the whole input is valid.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from beanie import PydanticObjectId
+from pydantic import BaseModel
+from pymongo.errors import DuplicateKeyError
+
+from app.crypto import SecretBox
+from models.company import Company, CompanySettings
+from models.crm import (
+    BACKEND_MODELS,
+    MAX_SETTING_LENGTH,
+    MAX_SYNC_INTERVAL_MINUTES,
+    MIN_SYNC_INTERVAL_MINUTES,
+    SYNCABLE_KINDS,
+    BackendKind,
+    BackendSettings,
+    ContactSync,
+    Crm,
+    LocalBackend,
+)
+from models.errors import Conflict, NotFound, Validator
+from models.project import Project
+from models.timestamps import utcnow
+from models.user import User
+from models.values import check_name, check_url, name_key
+from resolvers.common.inputs import camel, given, refuse_nulls
+from resolvers.crms.inputs import (
+    ContactSyncInput,
+    CreateCrmInput,
+    CrmBackendInput,
+    UpdateCrmInput,
+)
+
+UPDATABLE = ("name", "show_phone_identification_fields", "backend", "contact_sync")
+
+
+@dataclass(frozen=True)
+class CrmScope:
+    """The CRMs a caller may see: all of the company's, or (R1.2) only ``only_ids``."""
+
+    tenant_id: PydanticObjectId
+    only_ids: frozenset[PydanticObjectId] | None = None
+
+    def filter(self) -> dict[str, Any]:
+        query: dict[str, Any] = {"tenant_id": self.tenant_id}
+        if self.only_ids is not None:
+            query["_id"] = {"$in": sorted(self.only_ids)}
+        return query
+
+    def sees(self, crm_id: PydanticObjectId) -> bool:
+        return self.only_ids is None or crm_id in self.only_ids
+
+
+class _CrmRef(BaseModel):
+    crm_id: PydanticObjectId
+
+
+async def scope_for(
+    tenant_id: PydanticObjectId,
+    user: User,
+    settings: CompanySettings,
+    project_ids: frozenset[PydanticObjectId],
+) -> CrmScope:
+    """R1.2: with ``restrictedCrm`` on, a non-admin sees only the CRMs of their projects."""
+    if not settings.restricted_crm or user.is_admin:
+        return CrmScope(tenant_id)
+    projects = await Project.find(
+        {"tenant_id": tenant_id, "_id": {"$in": sorted(project_ids)}, "crm_id": {"$ne": None}},
+        projection_model=_CrmRef,
+    ).to_list()
+    return CrmScope(tenant_id, frozenset(p.crm_id for p in projects))
+
+
+async def list_crms(scope: CrmScope) -> list[Crm]:
+    return await Crm.find(scope.filter()).sort("name_key").to_list()
+
+
+async def get_crm(scope: CrmScope, crm_id: PydanticObjectId) -> Crm:
+    """A CRM the caller may not see answers exactly like one that does not exist."""
+    crm = None
+    if scope.sees(crm_id):
+        crm = await Crm.find_one({"_id": crm_id, "tenant_id": scope.tenant_id})
+    if crm is None:
+        raise NotFound("Crm", crm_id)
+    return crm
+
+
+def _present(value: Any) -> bool:
+    return given(value) and value is not None
+
+
+def _text(v: Validator, value: str, path: str) -> str | None:
+    """A trimmed text setting; a blank one is no value."""
+    trimmed = value.strip()
+    v.check(len(trimmed) <= MAX_SETTING_LENGTH, path, f"At most {MAX_SETTING_LENGTH} characters.")
+    return trimmed or None
+
+
+def _setting(
+    v: Validator,
+    model: type[BackendSettings],
+    name: str,
+    value: Any,
+    path: str,
+    secrets: SecretBox,
+) -> Any:
+    """The stored form of one given, non-null setting: secrets sealed, texts and URLs checked."""
+    if model.is_secret(name):
+        plain = _text(v, value, path)
+        if not v.check(plain is not None, path, "Must not be empty; send null to remove it."):
+            return None
+        return secrets.seal(plain)
+    if not isinstance(value, str):
+        return value
+    text = _text(v, value, path)
+    rule = model.url_rule(name)
+    return check_url(v, text, path, template=rule.template) if rule is not None else text
+
+
+def _chosen_member(data: CrmBackendInput) -> tuple[str, Any]:
+    """The one member a ``@oneOf`` input holds (GraphQL validation guarantees exactly one)."""
+    [chosen] = [
+        (field.name, getattr(data, field.name))
+        for field in dataclasses.fields(data)
+        if _present(getattr(data, field.name))
+    ]
+    return chosen
+
+
+def _backend(
+    v: Validator, current: BackendSettings, data: CrmBackendInput, secrets: SecretBox
+) -> BackendSettings:
+    """The same kind as ``current``: its settings, changed where given. Another kind: replaced."""
+    member_name, member = _chosen_member(data)
+    model = BACKEND_MODELS[BackendKind[member_name.upper()]]
+    path = f"input.backend.{camel(member_name)}"
+    values = current.model_dump() if isinstance(current, model) else {}
+    for name in model.setting_names():
+        value = getattr(member, name)
+        if not given(value):
+            continue
+        setting_path = f"{path}.{camel(name)}"
+        if value is None:
+            if v.check(model.is_nullable(name), setting_path, "Must not be null."):
+                values[name] = None
+            continue
+        values[name] = _setting(v, model, name, value, setting_path, secrets)
+    return model.model_validate(values)
+
+
+def _contact_sync(
+    v: Validator, current: ContactSync, data: ContactSyncInput | None, kind: BackendKind
+) -> ContactSync:
+    """Sync only for external kinds: asking for it elsewhere is an error; a switch turns it off."""
+    path = "input.contactSync"
+    values = current.model_dump()
+    if data is not None:
+        refuse_nulls(v, data, ("enabled", "interval_minutes"), path)
+        if _present(data.interval_minutes):
+            v.check(
+                MIN_SYNC_INTERVAL_MINUTES <= data.interval_minutes <= MAX_SYNC_INTERVAL_MINUTES,
+                f"{path}.intervalMinutes",
+                f"From {MIN_SYNC_INTERVAL_MINUTES} to {MAX_SYNC_INTERVAL_MINUTES} minutes.",
+            )
+            values["interval_minutes"] = data.interval_minutes
+        if _present(data.enabled):
+            v.check(
+                not data.enabled or kind in SYNCABLE_KINDS,
+                f"{path}.enabled",
+                f"Contacts are synchronized only from external CRMs, not from {kind}.",
+            )
+            values["enabled"] = data.enabled
+    if kind not in SYNCABLE_KINDS:
+        values["enabled"] = False
+    return ContactSync.model_validate(values)
+
+
+def _changes(
+    v: Validator,
+    data: CreateCrmInput | UpdateCrmInput,
+    backend: BackendSettings,
+    sync: ContactSync,
+    secrets: SecretBox,
+) -> dict[str, Any]:
+    """The fields ``data`` changes, applied over the current ``backend`` and ``sync``."""
+    changes: dict[str, Any] = {}
+    if _present(data.name):
+        name = check_name(v, data.name, "input.name")
+        changes.update(name=name, name_key=name_key(name))
+    if _present(data.show_phone_identification_fields):
+        changes["show_phone_identification_fields"] = data.show_phone_identification_fields
+    if _present(data.backend):
+        backend = changes["backend"] = _backend(v, backend, data.backend, secrets)
+    sync_input = data.contact_sync if _present(data.contact_sync) else None
+    new_sync = _contact_sync(v, sync, sync_input, backend.kind)
+    if new_sync != sync:
+        changes["contact_sync"] = new_sync
+    return changes
+
+
+async def _name_taken(tenant_id: PydanticObjectId, key: str) -> Conflict:
+    holder = await Crm.find_one({"tenant_id": tenant_id, "name_key": key})
+    return Conflict(
+        "A CRM with this name already exists.",
+        field="name",
+        existing_id=holder.id if holder is not None else None,
+    )
+
+
+async def create_crm(tenant_id: PydanticObjectId, data: CreateCrmInput, secrets: SecretBox) -> Crm:
+    v = Validator()
+    changes = _changes(v, data, LocalBackend(), ContactSync(), secrets)
+    v.raise_if_any()
+    crm = Crm(tenant_id=tenant_id, **changes)
+    try:
+        await crm.insert()
+    except DuplicateKeyError as error:
+        raise await _name_taken(tenant_id, crm.name_key) from error
+    return crm
+
+
+async def update_crm(
+    tenant_id: PydanticObjectId,
+    crm_id: PydanticObjectId,
+    data: UpdateCrmInput,
+    secrets: SecretBox,
+) -> Crm:
+    crm = await get_crm(CrmScope(tenant_id), crm_id)
+    v = Validator()
+    refuse_nulls(v, data, UPDATABLE)
+    changes = _changes(v, data, crm.backend, crm.contact_sync, secrets)
+    v.raise_if_any()
+    if not changes:
+        return crm
+    changes["updated_at"] = utcnow()
+    try:
+        # Not ``crm.set``: Beanie would merge the stored backend into ours field by field,
+        # which fails when the kind changes. The changes are validated models already.
+        await Crm.find_one({"_id": crm.id, "tenant_id": tenant_id}).update({"$set": changes})
+    except DuplicateKeyError as error:
+        raise await _name_taken(tenant_id, changes["name_key"]) from error
+    return crm.model_copy(update=changes)
+
+
+class CrmInUse(Conflict):
+    """R2.5: a CRM is not deleted while projects use it; one of them is the existing record."""
+
+    def __init__(self, project_id: PydanticObjectId, project_count: int) -> None:
+        super().__init__(
+            f"The CRM is used by {project_count} project(s); assign them another CRM first.",
+            existing_id=project_id,
+        )
+        self.extensions["projectCount"] = project_count
+
+
+async def delete_crm(tenant_id: PydanticObjectId, crm_id: PydanticObjectId) -> Crm:
+    """Deletes an unused CRM and returns it; the company's default CRM is unset if it was this."""
+    crm = await get_crm(CrmScope(tenant_id), crm_id)
+    in_use = {"tenant_id": tenant_id, "crm_id": crm.id}
+    project = await Project.find_one(in_use)
+    if project is not None:
+        raise CrmInUse(project.id, await Project.find(in_use).count())
+    await crm.delete()
+    await Company.find_one({"_id": tenant_id, "settings.default_crm_id": crm.id}).update(
+        {"$set": {"settings.default_crm_id": None}}
+    )
+    return crm
