@@ -9,12 +9,21 @@ from strawberry.tools import merge_types
 
 from resolvers.auth.schema import AuthMutation, AuthQuery
 from resolvers.company.schema import CompanyMutation
+from resolvers.company.settings_schema import CompanySettingsMutation, CompanySettingsQuery
 from resolvers.crms.schema import CRM_TYPES, CrmMutation, CrmQuery
 from resolvers.errors import ErrorShaping
+from resolvers.projects.schema import ProjectMutation, ProjectQuery
 from resolvers.users.schema import UserMutation, UserQuery
 
-QUERIES: tuple[type, ...] = (AuthQuery, UserQuery, CrmQuery)
-MUTATIONS: tuple[type, ...] = (AuthMutation, CompanyMutation, UserMutation, CrmMutation)
+QUERIES: tuple[type, ...] = (AuthQuery, UserQuery, CrmQuery, ProjectQuery, CompanySettingsQuery)
+MUTATIONS: tuple[type, ...] = (
+    AuthMutation,
+    CompanyMutation,
+    UserMutation,
+    CrmMutation,
+    ProjectMutation,
+    CompanySettingsMutation,
+)
 
 
 class CrmSchema(strawberry.Schema):
