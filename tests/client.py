@@ -7,6 +7,9 @@ import httpx
 
 from tests.operations import document
 
+# A well-formed id that names no record.
+NO_SUCH_ID = "0123456789abcdef01234567"
+
 
 @dataclass
 class Result:
@@ -54,3 +57,9 @@ class GraphQLClient:
     async def op(self, name: str, **variables: Any) -> Result:
         """Runs the named operation of ``graphql/``."""
         return await self.raw(document(name), variables, name)
+
+
+def field_paths(result: Result) -> set[str]:
+    """The paths a VALIDATION_FAILED error names."""
+    assert result.error_code == "VALIDATION_FAILED", result.body
+    return {e["field"] for e in result.error["extensions"]["fieldErrors"]}

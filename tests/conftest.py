@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
+from beanie import PydanticObjectId
 from starlette.applications import Starlette
 
 from app.embedded import EmbeddedServer
@@ -26,6 +27,8 @@ from app.server import create_app
 from app.services import Services
 from app.settings import Settings
 from app.tokens import TokenKind
+from models.crm import Crm
+from models.values import name_key
 from tests.client import GraphQLClient
 
 PASSWORD = "correct horse battery"
@@ -118,6 +121,13 @@ class Member:
     id: str
     email: str
     client: GraphQLClient
+
+
+async def make_crm(tenant: Tenant, name: str = "Sales") -> str:
+    """A CRM of ``tenant``, stored directly, for tests whose subject is not the CRM API."""
+    crm = Crm(tenant_id=PydanticObjectId(tenant.id), name=name, name_key=name_key(name))
+    await crm.insert()
+    return str(crm.id)
 
 
 async def login(client: GraphQLClient, email: str, password: str = PASSWORD) -> GraphQLClient:

@@ -6,9 +6,8 @@ import pytest
 from beanie import PydanticObjectId
 
 from models.company import Company
-from tests.client import GraphQLClient, Result
-from tests.conftest import Tenant
-from tests.test_projects import NO_SUCH_ID, field_paths, make_crm
+from tests.client import NO_SUCH_ID, GraphQLClient, Result, field_paths
+from tests.conftest import Tenant, make_crm
 
 DEFAULTS = {
     "crmEnabled": True,

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest_asyncio
 
-from tests.client import Result
-from tests.conftest import Member, Tenant
-from tests.test_projects import NO_SUCH_ID, make_crm
+from tests.client import NO_SUCH_ID, Result
+from tests.conftest import Member, Tenant, make_crm
 
 
 @dataclass

@@ -2,27 +2,8 @@
 
 from typing import Any
 
-from beanie import PydanticObjectId
-
-from models.crm import Crm
-from models.values import name_key
-from tests.client import GraphQLClient, Result
-from tests.conftest import Tenant
-
-NO_SUCH_ID = "0123456789abcdef01234567"
-
-
-def field_paths(result: Result) -> set[str]:
-    """The paths a VALIDATION_FAILED error names."""
-    assert result.error_code == "VALIDATION_FAILED", result.body
-    return {e["field"] for e in result.error["extensions"]["fieldErrors"]}
-
-
-async def make_crm(tenant: Tenant, name: str = "Sales") -> str:
-    """A CRM of ``tenant``, stored directly: the CRM API is not what these tests are about."""
-    crm = Crm(tenant_id=PydanticObjectId(tenant.id), name=name, name_key=name_key(name))
-    await crm.insert()
-    return str(crm.id)
+from tests.client import NO_SUCH_ID, GraphQLClient, field_paths
+from tests.conftest import Tenant, make_crm
 
 
 async def create_project(tenant: Tenant, name: str, **fields: Any) -> dict[str, Any]:
@@ -213,6 +194,21 @@ async def test_agents_see_only_their_projects_and_supervisors_see_all(tenant):
     assert await project_names(supervisor.client) == ["Mine", "Other"]
     assert (await supervisor.client.op("Project", id=other["id"])).data["project"] == other
     assert await project_names(tenant.admin) == ["Mine", "Other"]
+
+
+async def test_a_project_shows_its_crm_only_to_those_who_may_see_that_crm(tenant):
+    supervisor = await tenant.add_user(["SUPERVISOR"])
+    crm_id = await make_crm(tenant, "Windykacja")
+    project = await create_project(tenant, "Not the supervisor's", crmId=crm_id)
+    assert project["crm"]["id"] == crm_id
+    seen = await supervisor.client.op("Project", id=project["id"])
+    assert seen.data["project"]["crm"]["id"] == crm_id
+
+    await tenant.admin.op("UpdateCompanySettings", input={"restrictedCrm": True})
+    restricted = await supervisor.client.op("Project", id=project["id"])
+    assert restricted.data["project"]["crm"] is None
+    as_admin = await tenant.admin.op("Project", id=project["id"])
+    assert as_admin.data["project"]["crm"]["id"] == crm_id
 
 
 async def test_an_agent_does_not_see_a_teammates_other_projects(tenant):

@@ -3,8 +3,8 @@ pagination, and who may do what."""
 
 from typing import Any
 
+from tests.client import NO_SUCH_ID, field_paths
 from tests.conftest import PASSWORD, Tenant, login
-from tests.test_projects import NO_SUCH_ID, field_paths
 
 
 def user_input(email: str, **fields: Any) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from models.values import is_phone_region
 from resolvers.common.inputs import camel, given, refuse_nulls
 from resolvers.company.settings_types import LdapSettingsInput, UpdateCompanySettingsInput
 from resolvers.context import Context
-from resolvers.crms.service import scope_for
+from resolvers.crms.service import caller_scope
 from resolvers.projects.references import check_crm_id
 
 FLAGS = ("crm_enabled", "restricted_crm", "caller_id_authentication")
@@ -45,8 +45,7 @@ async def visible_default_crm_id(
     crm_id = settings.default_crm_id
     if crm_id is None:
         return None
-    scope = await scope_for(ctx.tenant_id, ctx.user(), settings, ctx.principal.project_ids)
-    return crm_id if scope.sees(crm_id) else None
+    return crm_id if (await caller_scope(ctx)).sees(crm_id) else None
 
 
 def _check_region(v: Validator, region: str, path: str) -> str:

@@ -19,11 +19,8 @@ CRM_TYPES: tuple[type, ...] = tuple(BACKEND_TYPES.values())
 
 
 async def _visible(info: Info) -> service.CrmScope:
-    ctx = info.context
-    ctx.require_crm_enabled()
-    return await service.scope_for(
-        ctx.tenant_id, ctx.user(), ctx.company().settings, ctx.principal.project_ids
-    )
+    info.context.require_crm_enabled()
+    return await service.caller_scope(info.context)
 
 
 def _configuring(info: Info) -> PydanticObjectId:

@@ -33,6 +33,7 @@ from models.timestamps import utcnow
 from models.user import User
 from models.values import check_name, check_url, name_key
 from resolvers.common.inputs import camel, given, refuse_nulls
+from resolvers.context import Context
 from resolvers.crms.inputs import (
     ContactSyncInput,
     CreateCrmInput,
@@ -80,15 +81,25 @@ async def scope_for(
     return CrmScope(tenant_id, frozenset(p.crm_id for p in projects))
 
 
+async def caller_scope(ctx: Context) -> CrmScope:
+    """The CRMs the caller of this request may see."""
+    company = ctx.company()
+    return await scope_for(ctx.tenant_id, ctx.user(), company.settings, ctx.principal.project_ids)
+
+
+async def find_visible_crm(scope: CrmScope, crm_id: PydanticObjectId) -> Crm | None:
+    if not scope.sees(crm_id):
+        return None
+    return await Crm.find_one({"_id": crm_id, "tenant_id": scope.tenant_id})
+
+
 async def list_crms(scope: CrmScope) -> list[Crm]:
     return await Crm.find(scope.filter()).sort("name_key").to_list()
 
 
 async def get_crm(scope: CrmScope, crm_id: PydanticObjectId) -> Crm:
     """A CRM the caller may not see answers exactly like one that does not exist."""
-    crm = None
-    if scope.sees(crm_id):
-        crm = await Crm.find_one({"_id": crm_id, "tenant_id": scope.tenant_id})
+    crm = await find_visible_crm(scope, crm_id)
     if crm is None:
         raise NotFound("Crm", crm_id)
     return crm

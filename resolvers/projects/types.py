@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from beanie import PydanticObjectId
 
-from models.crm import Crm as CrmModel
 from models.project import Project as ProjectModel
 from models.user import User as UserModel
 from resolvers.context import Info
+from resolvers.crms.service import caller_scope, find_visible_crm
 from resolvers.projects.access import visible_projects
 from resolvers.users.types import User
 
@@ -21,12 +21,13 @@ LazyCrm = Annotated["Crm", strawberry.lazy("resolvers.crms.types")]
 
 
 async def crm_of_company(info: Info, crm_id: PydanticObjectId | None) -> "Crm | None":
-    """The CRM ``crm_id`` names, if it is (still) one of the caller's company."""
+    """The CRM ``crm_id`` names, if it is (still) one of the company's and the caller may see
+    it (R1.2): a project shows no more than ``crm(id)`` would."""
     if crm_id is None:
         return None
     from resolvers.crms.types import Crm
 
-    crm = await CrmModel.find_one({"_id": crm_id, "tenant_id": info.context.tenant_id})
+    crm = await find_visible_crm(await caller_scope(info.context), crm_id)
     return Crm.from_model(crm) if crm is not None else None
 
 
