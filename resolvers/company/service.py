@@ -4,9 +4,10 @@ from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from models.company import Company
-from models.errors import Conflict, Validator
+from models.errors import Validator
 from models.user import Role
 from models.values import check_name, name_key
+from resolvers.common.conflicts import name_taken
 from resolvers.company.types import CreateCompanyInput
 from resolvers.users import service as users
 from resolvers.users.inputs import CreateUserInput
@@ -37,12 +38,7 @@ async def create_company(data: CreateCompanyInput) -> Company:
     try:
         await company.insert()
     except DuplicateKeyError as error:
-        existing = await Company.find_one({"name_key": company.name_key})
-        raise Conflict(
-            "A company with this name already exists.",
-            field="name",
-            existing_id=existing.id if existing else None,
-        ) from error
+        raise await name_taken(Company, {}, company.name_key, "company") from error
     try:
         await users.insert_user(admin)
     except Exception:

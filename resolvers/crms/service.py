@@ -32,6 +32,7 @@ from models.project import Project
 from models.timestamps import utcnow
 from models.user import User
 from models.values import check_name, check_url, name_key
+from resolvers.common.conflicts import name_taken
 from resolvers.common.inputs import camel, given, refuse_nulls
 from resolvers.context import Context
 from resolvers.crms.inputs import (
@@ -218,15 +219,6 @@ def _changes(
     return changes
 
 
-async def _name_taken(tenant_id: PydanticObjectId, key: str) -> Conflict:
-    holder = await Crm.find_one({"tenant_id": tenant_id, "name_key": key})
-    return Conflict(
-        "A CRM with this name already exists.",
-        field="name",
-        existing_id=holder.id if holder is not None else None,
-    )
-
-
 async def create_crm(tenant_id: PydanticObjectId, data: CreateCrmInput, secrets: SecretBox) -> Crm:
     v = Validator()
     changes = _changes(v, data, LocalBackend(), ContactSync(), secrets)
@@ -235,7 +227,7 @@ async def create_crm(tenant_id: PydanticObjectId, data: CreateCrmInput, secrets:
     try:
         await crm.insert()
     except DuplicateKeyError as error:
-        raise await _name_taken(tenant_id, crm.name_key) from error
+        raise await name_taken(Crm, {"tenant_id": tenant_id}, crm.name_key, "CRM") from error
     return crm
 
 
@@ -258,7 +250,7 @@ async def update_crm(
         # which fails when the kind changes. The changes are validated models already.
         await Crm.find_one({"_id": crm.id, "tenant_id": tenant_id}).update({"$set": changes})
     except DuplicateKeyError as error:
-        raise await _name_taken(tenant_id, changes["name_key"]) from error
+        raise await name_taken(Crm, {"tenant_id": tenant_id}, changes["name_key"], "CRM") from error
     return crm.model_copy(update=changes)
 
 

@@ -6,22 +6,14 @@ from beanie import PydanticObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models.errors import Conflict, NotFound, Validator
+from models.errors import NotFound, Validator
 from models.project import Project
 from models.timestamps import utcnow
 from models.values import check_name, name_key
+from resolvers.common.conflicts import name_taken
 from resolvers.common.inputs import given, refuse_nulls
 from resolvers.projects.inputs import CreateProjectInput, UpdateProjectInput
 from resolvers.projects.references import check_crm_id, check_user_ids
-
-
-async def _name_taken(tenant_id: PydanticObjectId, key: str) -> Conflict:
-    holder = await Project.find_one({"tenant_id": tenant_id, "name_key": key})
-    return Conflict(
-        "A project with this name already exists.",
-        field="name",
-        existing_id=holder.id if holder is not None else None,
-    )
 
 
 async def get_project(scope: dict[str, Any], project_id: PydanticObjectId) -> Project:
@@ -48,7 +40,9 @@ async def create_project(tenant_id: PydanticObjectId, data: CreateProjectInput) 
     try:
         await project.insert()
     except DuplicateKeyError as error:
-        raise await _name_taken(tenant_id, project.name_key) from error
+        raise await name_taken(
+            Project, {"tenant_id": tenant_id}, project.name_key, "project"
+        ) from error
     return project
 
 
@@ -86,7 +80,9 @@ async def update_project(
             return_document=ReturnDocument.AFTER,
         )
     except DuplicateKeyError as error:
-        raise await _name_taken(tenant_id, changes["name_key"]) from error
+        raise await name_taken(
+            Project, {"tenant_id": tenant_id}, changes["name_key"], "project"
+        ) from error
     if row is None:  # deleted meanwhile
         raise NotFound("Project", project_id)
     return Project.model_validate(row)
