@@ -8,12 +8,14 @@ field is a write-only secret, a :data:`Url` or :data:`UrlTemplate` field holds a
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from beanie import Document, PydanticObjectId
-from pydantic import BaseModel, Field
+from bson import ObjectId
+from pydantic import BaseModel, Field, model_validator
 from pymongo import ASCENDING, IndexModel
 
+from models.crm_lists import AcquisitionSource, Stage, system_sources
 from models.secret import StoredSecret
 from models.timestamps import utcnow
 
@@ -177,8 +179,23 @@ class Crm(Document):
     show_phone_identification_fields: bool = False
     backend: Backend = Field(default_factory=LocalBackend)
     contact_sync: ContactSync = Field(default_factory=ContactSync)
+    stages: list[Stage] = Field(default_factory=list)
+    # R9: every way of creating a CRM gets the system sources from this default.
+    acquisition_sources: list[AcquisitionSource] = Field(default_factory=system_sources)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sources_of_older_documents(cls, data: Any) -> Any:
+        """A CRM stored before sources existed has the system sources too, with ids derived
+        from its own, so that they stay the same from read to read until they are stored."""
+        if not isinstance(data, dict) or "acquisition_sources" in data:
+            return data
+        crm_id = data.get("_id", data.get("id"))
+        if crm_id is None:
+            return data
+        return {**data, "acquisition_sources": system_sources(ObjectId(str(crm_id)))}
 
     class Settings:
         name = "crms"

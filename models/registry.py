@@ -7,6 +7,7 @@ from models.contact import Contact, Organization
 from models.crm import Crm
 from models.field_definition import FieldDefinition
 from models.login_throttle import LoginFailures
+from models.position import Position
 from models.project import Project
 from models.user import User
 
@@ -19,4 +20,5 @@ DOCUMENT_MODELS: list[type[Document]] = [
     FieldDefinition,
     Contact,
     Organization,
+    Position,
 ]

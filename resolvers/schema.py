@@ -12,10 +12,22 @@ from resolvers.company.schema import CompanyMutation
 from resolvers.company.settings_schema import CompanySettingsMutation, CompanySettingsQuery
 from resolvers.crms.schema import CRM_TYPES, CrmMutation, CrmQuery
 from resolvers.errors import ErrorShaping
+from resolvers.positions.schema import PositionMutation, PositionQuery
 from resolvers.projects.schema import ProjectMutation, ProjectQuery
+from resolvers.sources.schema import AcquisitionSourceMutation, AcquisitionSourceQuery
+from resolvers.stages.schema import StageMutation, StageQuery
 from resolvers.users.schema import UserMutation, UserQuery
 
-QUERIES: tuple[type, ...] = (AuthQuery, UserQuery, CrmQuery, ProjectQuery, CompanySettingsQuery)
+QUERIES: tuple[type, ...] = (
+    AuthQuery,
+    UserQuery,
+    CrmQuery,
+    ProjectQuery,
+    CompanySettingsQuery,
+    PositionQuery,
+    StageQuery,
+    AcquisitionSourceQuery,
+)
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
     CompanyMutation,
@@ -23,6 +35,9 @@ MUTATIONS: tuple[type, ...] = (
     CrmMutation,
     ProjectMutation,
     CompanySettingsMutation,
+    PositionMutation,
+    StageMutation,
+    AcquisitionSourceMutation,
 )
 
 

@@ -15,6 +15,8 @@ from models.crm import ContactSync as ContactSyncModel
 from models.crm import Crm as CrmModel
 from models.crm import OrganizationRegion as OrganizationRegionModel
 from resolvers.common.secret import SecretStatus, secret_status
+from resolvers.sources.types import AcquisitionSource, sources_of
+from resolvers.stages.types import Stage, stages_of
 
 CrmBackendKind = strawberry.enum(BackendKind, name="CrmBackendKind")
 OrganizationRegion = strawberry.enum(
@@ -122,6 +124,15 @@ class Crm:
     contact_sync: ContactSync
     created_at: datetime
     updated_at: datetime
+    model: strawberry.Private[CrmModel]
+
+    @strawberry.field(description="R7: the stages, by kanbanPosition (none last), then name.")
+    def stages(self) -> list[Stage]:
+        return stages_of(self.model)
+
+    @strawberry.field(description="R9: the acquisition sources, the system ones first.")
+    def acquisition_sources(self) -> list[AcquisitionSource]:
+        return sources_of(self.model)
 
     @classmethod
     def from_model(cls, crm: CrmModel) -> "Crm":
@@ -133,4 +144,5 @@ class Crm:
             contact_sync=ContactSync.from_model(crm.contact_sync),
             created_at=crm.created_at,
             updated_at=crm.updated_at,
+            model=crm,
         )
