@@ -12,6 +12,7 @@ from resolvers.company.schema import CompanyMutation
 from resolvers.company.settings_schema import CompanySettingsMutation, CompanySettingsQuery
 from resolvers.crms.schema import CRM_TYPES, CrmMutation, CrmQuery
 from resolvers.errors import ErrorShaping
+from resolvers.fields.schema import FieldDefinitionMutation, FieldDefinitionQuery
 from resolvers.positions.schema import PositionMutation, PositionQuery
 from resolvers.projects.schema import ProjectMutation, ProjectQuery
 from resolvers.sources.schema import AcquisitionSourceMutation, AcquisitionSourceQuery
@@ -27,6 +28,7 @@ QUERIES: tuple[type, ...] = (
     PositionQuery,
     StageQuery,
     AcquisitionSourceQuery,
+    FieldDefinitionQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -38,6 +40,7 @@ MUTATIONS: tuple[type, ...] = (
     PositionMutation,
     StageMutation,
     AcquisitionSourceMutation,
+    FieldDefinitionMutation,
 )
 
 

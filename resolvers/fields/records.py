@@ -1,0 +1,85 @@
+"""Where the values of custom fields live: the records (contacts, organizations) of an entity.
+
+Every scan here names the company and runs on the ``caller_id`` index, whose first field is
+``tenant_id``: the only index of the records that leads with the company (the others lead with the
+CRM). Without the hint the embedded engine would scan every company's records (DESIGN.md,
+"Name the driving index with hint"). The index is multikey; a scan still yields each record once.
+"""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from beanie import Document, PydanticObjectId
+
+from models.contact import Contact, Organization
+from models.field_definition import FieldEntity
+
+BATCH_SIZE = 1000
+TENANT_INDEX = "caller_id"
+
+RECORD_MODELS: dict[FieldEntity, type[Document]] = {
+    FieldEntity.CONTACT: Contact,
+    FieldEntity.ORGANIZATION: Organization,
+}
+
+
+def records_of(entity: FieldEntity) -> Any:
+    """The raw (pymongo) collection of the entity's records."""
+    return RECORD_MODELS[entity].get_pymongo_collection()
+
+
+def value_path(key: str) -> str:
+    return f"custom.{key}"
+
+
+async def scan(
+    tenant_id: PydanticObjectId,
+    entity: FieldEntity,
+    query: dict[str, Any],
+    projection: dict[str, Any],
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """The company's records matching ``query``, in batches of up to ``BATCH_SIZE``."""
+    cursor = (
+        records_of(entity)
+        .find({**query, "tenant_id": tenant_id}, projection, batch_size=BATCH_SIZE)
+        .hint(TENANT_INDEX)
+    )
+    batch: list[dict[str, Any]] = []
+    async for document in cursor:
+        batch.append(document)
+        if len(batch) == BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    record_id: PydanticObjectId
+    crm_id: PydanticObjectId
+    deleted: bool
+    value: Any
+
+
+async def stored_values(
+    tenant_id: PydanticObjectId, entity: FieldEntity, key: str, *, live_only: bool = False
+) -> AsyncIterator[list[StoredValue]]:
+    """The stored values of the field ``key``, in batches; deleted records too unless
+    ``live_only``."""
+    path = value_path(key)
+    query: dict[str, Any] = {path: {"$exists": True}}
+    if live_only:
+        query["deleted"] = {"$ne": True}
+    projection = {"crm_id": 1, "deleted": 1, path: 1}
+    async for batch in scan(tenant_id, entity, query, projection):
+        yield [
+            StoredValue(
+                record_id=row["_id"],
+                crm_id=row["crm_id"],
+                deleted=bool(row.get("deleted")),
+                value=row["custom"][key],
+            )
+            for row in batch
+        ]
