@@ -1,12 +1,23 @@
 """Demo data for ``crm serve --demo``: created once, then only its log-in details are printed."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson.decimal128 import Decimal128
 
 from app.passwords import hash_password
 from app.tokens import TokenKind, TokenService
 from models.company import Company, CompanySettings
+from models.contact import Contact, Organization
+from models.contact_keys import derive_contact, derive_organization
 from models.crm import Crm, LocalBackend
+from models.crm_lists import Stage, StageFlag
+from models.field_definition import FieldDefinition, FieldEntity, FieldType
+from models.position import Position
 from models.project import Project
+from models.timestamps import utcnow
 from models.user import Permission, Role, User
 from models.values import name_key
 
@@ -14,6 +25,81 @@ DEMO_COMPANY = "Demo Company"
 ADMIN_EMAIL = "admin@demo.example"
 AGENT_EMAIL = "agent@demo.example"
 DEMO_PASSWORD = "demo-password"
+
+DEMO_STAGES = [
+    ("Lead", StageFlag.OPEN, "#2196F3"),
+    ("Główny lead", StageFlag.OPEN, "#FF9800"),
+    ("Klient", StageFlag.WON, "#4CAF50"),
+    ("Utracony", StageFlag.LOST, "#9E9E9E"),
+]
+DEMO_CONTACT_FIELDS: list[dict[str, Any]] = [
+    {
+        "name": "Numer klienta",
+        "key": "numerKlienta",
+        "type": FieldType.INTEGER,
+        "unique": True,
+        "searchable": True,
+    },
+    {"name": "Rok urodzenia", "key": "rokUrodzenia", "type": FieldType.INTEGER, "searchable": True},
+    {
+        "name": "Segment",
+        "key": "segment",
+        "type": FieldType.SELECT,
+        "options": ["A", "B", "C"],
+        "searchable": True,
+    },
+    {
+        "name": "Zainteresowania",
+        "key": "zainteresowania",
+        "type": FieldType.MULTI_SELECT,
+        "options": ["Internet", "Telewizja", "Telefon"],
+        "searchable": True,
+    },
+    {"name": "Limit kredytowy", "key": "limitKredytowy", "type": FieldType.DECIMAL},
+    {"name": "Zgoda marketingowa", "key": "zgodaMarketingowa", "type": FieldType.FLAG},
+    {"name": "Data pierwszego kontaktu", "key": "dataPierwszegoKontaktu", "type": FieldType.DATE},
+    {"name": "Notatka", "key": "notatka", "type": FieldType.LONG_TEXT},
+]
+DEMO_ORGANIZATION_FIELDS: list[dict[str, Any]] = [
+    {"name": "Branża", "key": "branza", "type": FieldType.TEXT, "searchable": True},
+    {"name": "Strona z cennikiem", "key": "stronaZCennikiem", "type": FieldType.URL},
+]
+DEMO_CONTACTS = [
+    (
+        "Łukasz",
+        "Kowalski",
+        "+48500000001",
+        0,
+        {
+            "numerKlienta": 1001,
+            "rokUrodzenia": 1985,
+            "segment": "A",
+            "zainteresowania": ["Internet"],
+            "limitKredytowy": Decimal128("1500.00"),
+            "zgodaMarketingowa": True,
+        },
+    ),
+    (
+        "Anna",
+        "Nowak",
+        "+48500000002",
+        1,
+        {
+            "numerKlienta": 1002,
+            "rokUrodzenia": 1990,
+            "segment": "B",
+            "zainteresowania": ["Telewizja", "Telefon"],
+            "dataPierwszegoKontaktu": datetime(2026, 3, 1, tzinfo=UTC),
+        },
+    ),
+    (
+        "Zofia",
+        "Żak",
+        "+48500000003",
+        2,
+        {"numerKlienta": 1003, "segment": "C", "notatka": "Stała klientka od 2019 roku."},
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -52,7 +138,14 @@ async def _create_demo_company() -> Company:
         password_hash=password_hash,
     ).insert()
     crm = await Crm(
-        tenant_id=company.id, name="Sprzedaż", name_key=name_key("Sprzedaż"), backend=LocalBackend()
+        tenant_id=company.id,
+        name="Sprzedaż",
+        name_key=name_key("Sprzedaż"),
+        backend=LocalBackend(),
+        stages=[
+            Stage(name=name, name_key=name_key(name), flag=flag, kanban_position=i, color=color)
+            for i, (name, flag, color) in enumerate(DEMO_STAGES)
+        ],
     ).insert()
     await Project(
         tenant_id=company.id,
@@ -62,7 +155,61 @@ async def _create_demo_company() -> Company:
         member_ids=[admin.id, agent.id],
     ).insert()
     await company.set({"settings": CompanySettings(default_crm_id=crm.id).model_dump()})
+    await _create_demo_records(company, crm)
     return company
+
+
+async def _create_demo_records(company: Company, crm: Crm) -> None:
+    """Custom fields of several types, positions, an organization and contacts using them."""
+    definitions = [
+        FieldDefinition(tenant_id=company.id, entity=FieldEntity.CONTACT, position=i, **spec)
+        for i, spec in enumerate(DEMO_CONTACT_FIELDS)
+    ] + [
+        FieldDefinition(tenant_id=company.id, entity=FieldEntity.ORGANIZATION, position=i, **spec)
+        for i, spec in enumerate(DEMO_ORGANIZATION_FIELDS)
+    ]
+    await FieldDefinition.insert_many(definitions)
+    await company.inc({Company.fields_version: 1})
+    positions = [
+        Position(tenant_id=company.id, name=name, name_key=name_key(name))
+        for name in ("Prezes", "Kierownik sprzedaży", "Konsultant")
+    ]
+    await Position.insert_many(positions)
+    contact_definitions = [d for d in definitions if d.entity is FieldEntity.CONTACT]
+    organization = _stored(
+        company,
+        crm,
+        {"name": "Acme Sp. z o.o.", "tax_id": "5260250274", "custom": {"branza": "IT"}},
+    )
+    organization.update(derive_organization(organization, definitions))
+    await Organization.get_pymongo_collection().insert_one(organization)
+    rows = []
+    for i, (first, last, phone, stage_index, custom) in enumerate(DEMO_CONTACTS):
+        row = _stored(
+            company,
+            crm,
+            {
+                "first_name": first,
+                "last_name": last,
+                "email": f"{name_key(first)}.{name_key(last)}@example.com".replace(" ", ""),
+                "phones": [{"number": phone, "raw": phone}],
+                "stage_id": crm.stages[stage_index].id,
+                "position_id": positions[i % len(positions)].id,
+                "acquisition_source_id": crm.acquisition_sources[0].id,
+                "organization_id": organization["_id"],
+                "tags": ["demo"],
+                "custom": custom,
+            },
+        )
+        row.update(derive_contact(row, contact_definitions, organization["name"]))
+        rows.append(row)
+    await Contact.get_pymongo_collection().insert_many(rows)
+
+
+def _stored(company: Company, crm: Crm, fields: dict[str, Any]) -> dict[str, Any]:
+    now = utcnow()
+    base = {"_id": PydanticObjectId(), "tenant_id": company.id, "crm_id": crm.id}
+    return {**base, "deleted": False, "created_at": now, "updated_at": now, **fields}
 
 
 def demo_banner(login: DemoLogin, graphql_url: str) -> str:

@@ -3,10 +3,12 @@
 import asyncio
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from beanie import PydanticObjectId
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
@@ -25,13 +27,16 @@ from app.principal import Principal, PrincipalKind
 from app.services import Services
 from app.settings import Settings
 from models.errors import Unauthenticated
+from models.field_definition import FieldDefinition
 from resolvers.context import Context
-from resolvers.schema import build_schema
+from resolvers.schema import CrmSchema, Limits, build_schema
 
 log = logging.getLogger(__name__)
 
 CONNECTION_INIT_TIMEOUT_SECONDS = 10.0
 PRINCIPAL_KEY = "crm.principal"
+# Live company schemas (about 1 MB each with 200 custom fields).
+SCHEMA_CACHE_SIZE = 64
 
 # graphql-transport-ws close codes
 WS_UNAUTHORIZED = 4401
@@ -44,16 +49,11 @@ WS_POLICY_VIOLATION = 1008
 class CrmGraphQL(GraphQL):
     """Strawberry's ASGI app, with a context built from the principal the dispatcher found."""
 
-    def __init__(self, services: Services) -> None:
-        settings = services.settings
+    def __init__(self, services: Services, schema: CrmSchema) -> None:
         super().__init__(
-            build_schema(
-                max_depth=settings.max_query_depth,
-                max_aliases=settings.max_aliases,
-                max_tokens=settings.max_tokens,
-            ),
+            schema,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
-            allowed_origins=settings.cors_origins,
+            allowed_origins=services.settings.cors_origins,
         )
         self.services = services
 
@@ -73,6 +73,46 @@ def _unauthenticated_response(error: Unauthenticated) -> JSONResponse:
     return JSONResponse(body, status_code=401)
 
 
+class TenantApps:
+    """One GraphQL app per (company, fields version), built on first use and kept in an LRU.
+
+    The company document, and so its ``fields_version``, is read on every request: a change of
+    field definitions made by any process is seen on the next request. Companies without custom
+    fields share the base app.
+    """
+
+    def __init__(self, services: Services, max_size: int = SCHEMA_CACHE_SIZE) -> None:
+        settings = services.settings
+        self._services = services
+        self._limits = Limits(settings.max_query_depth, settings.max_aliases, settings.max_tokens)
+        self.base = CrmGraphQL(services, build_schema((), self._limits))
+        self._apps: OrderedDict[tuple[PydanticObjectId, int], CrmGraphQL] = OrderedDict()
+        self._max_size = max_size
+        self._lock = asyncio.Lock()
+
+    async def app_for(self, principal: Principal) -> CrmGraphQL:
+        company = principal.company
+        if company is None or company.id is None:
+            return self.base
+        key = (company.id, company.fields_version)
+        if (app := self._apps.get(key)) is not None:
+            self._apps.move_to_end(key)
+            return app
+        async with self._lock:  # one build at a time: a build holds the loop for milliseconds
+            if (app := self._apps.get(key)) is None:
+                app = await self._build(company.id)
+                self._apps[key] = app
+                while len(self._apps) > self._max_size:
+                    self._apps.popitem(last=False)
+        return app
+
+    async def _build(self, company_id: PydanticObjectId) -> CrmGraphQL:
+        definitions = await FieldDefinition.find({"tenant_id": company_id}).to_list()
+        if not definitions:
+            return self.base
+        return CrmGraphQL(self._services, build_schema(definitions, self._limits))
+
+
 class GraphQLDispatcher:
     """Authenticates each request, then hands it to the GraphQL app.
 
@@ -83,7 +123,7 @@ class GraphQLDispatcher:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.app = CrmGraphQL(services)
+        self.apps = TenantApps(services)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -95,7 +135,8 @@ class GraphQLDispatcher:
             await _unauthenticated_response(error)(scope, receive, send)
             return
         scope[PRINCIPAL_KEY] = principal
-        await self.app(scope, receive, send)
+        app = await self.apps.app_for(principal)
+        await app(scope, receive, send)
 
     async def _principal(self, authorization: str | None) -> Principal:
         return await self.services.authenticator.principal_for(authorization)
@@ -147,7 +188,8 @@ class GraphQLDispatcher:
             if message["type"] != "websocket.accept":
                 await send(message)
 
-        await self.app(scope, replaying_receive, send_without_accept)
+        app = await self.apps.app_for(principal)
+        await app(scope, replaying_receive, send_without_accept)
 
 
 def _json_message(message: Message) -> dict[str, Any] | None:

@@ -45,6 +45,13 @@ def _record_indexes() -> list[IndexModel]:
             [("crm_id", ASCENDING), ("deleted", ASCENDING), ("name_sort", ASCENDING), ("_id", 1)],
             name="list_by_name",
         ),
+        *(
+            IndexModel(
+                [("crm_id", ASCENDING), ("deleted", ASCENDING), (field, ASCENDING), ("_id", 1)],
+                name=f"list_by_{name}",
+            )
+            for name, field in (("created", "created_at"), ("updated", "updated_at"))
+        ),
         IndexModel([("crm_id", ASCENDING), ("sk", ASCENDING)], name="filter"),
         IndexModel([("crm_id", ASCENDING), ("kw", ASCENDING)], name="search"),
         IndexModel(
@@ -81,6 +88,11 @@ class Contact(Document, DerivedKeys):
         keep_nulls = False
         indexes = [
             *_record_indexes(),
+            # Whether a position, stage or source is still used (refusing its deletion).
+            *(
+                IndexModel([("tenant_id", ASCENDING), (field, ASCENDING)], name=f"uses_{field}")
+                for field in ("position_id", "stage_id", "acquisition_source_id")
+            ),
             IndexModel(
                 [
                     ("crm_id", ASCENDING),

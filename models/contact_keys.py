@@ -86,8 +86,14 @@ def _custom_entries(custom: Mapping[str, Any], definitions: Iterable[FieldDefini
     return entries
 
 
+def words(text: str) -> list[str]:
+    """The words of ``text`` as ``kw`` holds them; the ``search`` of a list splits the same way,
+    so "jan.kow" or "+48500000001" meet the words of "jan.kowalski@…" and "+48 500 000 001"."""
+    return _WORDS.findall(encode_text(text))
+
+
 def _words(*texts: str | None) -> set[str]:
-    return {word for text in texts if text for word in _WORDS.findall(encode_text(text))}
+    return {word for text in texts if text for word in words(text)}
 
 
 def _phone_words(numbers: Iterable[str]) -> set[str]:

@@ -90,8 +90,12 @@ def prefix_range(key: str, encoded_prefix: str) -> tuple[str, str]:
     last character incremented. ``low + "\\uffff"`` would miss values that continue with a character
     above U+FFFF (emoji, rarer CJK), which sort after U+FFFF both here and in UTF-8.
     """
-    low = entry(key, encoded_prefix)
-    return low, _successor(low)
+    return prefix_bounds(entry(key, encoded_prefix))
+
+
+def prefix_bounds(prefix: str) -> tuple[str, str]:
+    """Bounds ``[low, high)`` holding exactly the strings that start with ``prefix``."""
+    return prefix, _successor(prefix)
 
 
 def _successor(prefix: str) -> str:

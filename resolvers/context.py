@@ -1,5 +1,6 @@
 """The per-request context and the access rules every resolver goes through."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -7,6 +8,7 @@ from beanie import PydanticObjectId
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from app.principal import Principal, PrincipalKind
@@ -23,6 +25,14 @@ class Context:
     services: Services
     principal: Principal
     connection_params: dict[str, Any] | None = field(default=None)
+    loaders: dict[str, DataLoader] = field(default_factory=dict)
+
+    def loader(self, name: str, load: Callable[[list[Any]], Awaitable[list[Any]]]) -> DataLoader:
+        """The request's DataLoader ``name``, made on first use: related records of a page are
+        read with one query per kind, whatever the page size."""
+        if name not in self.loaders:
+            self.loaders[name] = DataLoader(load_fn=load)
+        return self.loaders[name]
 
     def user(self) -> User:
         """The calling user; anyone else (anonymous, operator) is refused."""

@@ -1,5 +1,10 @@
-"""Builds the GraphQL schema from the root fields of every domain."""
+"""Builds a company's GraphQL schema: the static root fields of every domain, plus the roots
+whose types carry the company's custom fields (contacts, organizations).
 
+With no field definitions the result is the base schema that ``schema.graphql`` holds."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 
 import strawberry
@@ -7,14 +12,20 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from models.field_definition import FieldDefinition
 from resolvers.auth.schema import AuthMutation, AuthQuery
 from resolvers.company.schema import CompanyMutation
 from resolvers.company.settings_schema import CompanySettingsMutation, CompanySettingsQuery
+from resolvers.contacts.schema import contact_roots
 from resolvers.crms.schema import CRM_TYPES, CrmMutation, CrmQuery
 from resolvers.errors import ErrorShaping
 from resolvers.fields.schema import FieldDefinitionMutation, FieldDefinitionQuery
+from resolvers.generated.scalars import SCALAR_MAP
+from resolvers.kanban.schema import kanban_roots
+from resolvers.organizations.schema import organization_roots
 from resolvers.positions.schema import PositionMutation, PositionQuery
 from resolvers.projects.schema import ProjectMutation, ProjectQuery
+from resolvers.records.tenant_types import build_record_types
 from resolvers.sources.schema import AcquisitionSourceMutation, AcquisitionSourceQuery
 from resolvers.stages.schema import StageMutation, StageQuery
 from resolvers.users.schema import UserMutation, UserQuery
@@ -49,19 +60,32 @@ class CrmSchema(strawberry.Schema):
         """Nothing here: :class:`ErrorShaping` logs the unexpected errors, once, with their id."""
 
 
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+
+
 def build_schema(
-    *, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000
+    definitions: Sequence[FieldDefinition] = (), limits: Limits = Limits()
 ) -> CrmSchema:
+    records = build_record_types(list(definitions))
+    contact_query, contact_mutation = contact_roots(records)
+    organization_query, organization_mutation = organization_roots(records)
+    kanban_query, kanban_mutation = kanban_roots(records)
     return CrmSchema(
-        query=merge_types("Query", QUERIES),
-        mutation=merge_types("Mutation", MUTATIONS),
+        query=merge_types("Query", (*QUERIES, contact_query, organization_query, kanban_query)),
+        mutation=merge_types(
+            "Mutation", (*MUTATIONS, contact_mutation, organization_mutation, kanban_mutation)
+        ),
         # Implementations of interfaces that no field names.
         types=CRM_TYPES,
-        config=StrawberryConfig(sort_schema=False),
+        config=StrawberryConfig(sort_schema=False, scalar_map=SCALAR_MAP),
         extensions=[
             ErrorShaping,
-            partial(QueryDepthLimiter, max_depth=max_depth),
-            partial(MaxAliasesLimiter, max_alias_count=max_aliases),
-            partial(MaxTokensLimiter, max_token_count=max_tokens),
+            partial(QueryDepthLimiter, max_depth=limits.max_depth),
+            partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+            partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         ],
     )

@@ -87,6 +87,13 @@ def test_serve_demo_on_the_embedded_database(tmp_path):
             me = _post(base_url, token, "Me")
             assert me["data"]["me"]["email"] == ADMIN_EMAIL
             assert [p["name"] for p in me["data"]["me"]["projects"]] == ["Infolinia"]
+            demo = _post(base_url, token, "DemoContacts", search="lukasz kow")["data"]["contacts"]
+            assert demo["totalCount"] == 1
+            lukasz = demo["edges"][0]["node"]
+            assert lukasz["custom"]["numerKlienta"] == 1001
+            assert lukasz["custom"]["limitKredytowy"] == "1500.00"
+            assert lukasz["stage"]["name"] == "Lead"
+            assert lukasz["organization"]["custom"]["branza"] == "IT"
             agent_token = crm("token", AGENT_EMAIL, env=env).strip()
             assert _post(base_url, agent_token, "Me")["data"]["me"]["roles"] == ["AGENT"]
         finally:

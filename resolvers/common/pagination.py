@@ -1,13 +1,13 @@
 """Relay connections over MongoDB with keyset cursors (never skip) and a lazy ``totalCount``."""
 
 import base64
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from beanie import PydanticObjectId
+from bson import ObjectId, json_util
 
 from models.errors import ValidationFailed
 
@@ -41,21 +41,24 @@ class Connection(Generic[T]):
 
 @dataclass(frozen=True)
 class SortKey:
-    """One sort field; documents are ordered by the keys, then by ``_id``, all ascending."""
+    """One sort field; documents are ordered by the keys, then by ``_id`` (in the direction of
+    the last key)."""
 
     field: str
+    descending: bool = False
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
+    """Extended JSON keeps dates and ids typed, so the keyset condition compares like with like."""
+    return base64.urlsafe_b64encode(json_util.dumps(list(values)).encode()).decode()
 
 
 def decode_cursor(cursor: str, width: int) -> list[Any]:
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as error:
+        values = json_util.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError) as error:
         raise ValidationFailed.single("after", "Not a cursor of this list.") from error
-    if not isinstance(values, list) or len(values) != width:
+    if not isinstance(values, list) or len(values) != width or not isinstance(values[-1], ObjectId):
         raise ValidationFailed.single("after", "Not a cursor of this list.")
     return values
 
@@ -65,14 +68,18 @@ def check_page_size(first: int) -> None:
         raise ValidationFailed.single("first", f"Must be between 0 and {MAX_PAGE_SIZE}.")
 
 
+def _with_id(keys: Sequence[SortKey]) -> list[SortKey]:
+    return [*keys, SortKey("_id", keys[-1].descending if keys else False)]
+
+
 def after_filter(keys: Sequence[SortKey], cursor_values: list[Any]) -> dict[str, Any]:
-    """The keyset condition "strictly after this row" for ascending ``keys`` then ``_id``."""
-    fields = [key.field for key in keys] + ["_id"]
+    """The keyset condition "strictly after this row" in the order of ``keys`` then ``_id``."""
+    ordered = _with_id(keys)
     values = [*cursor_values[:-1], PydanticObjectId(cursor_values[-1])]
     branches = []
-    for i, name in enumerate(fields):
-        branch = {fields[j]: values[j] for j in range(i)}
-        branch[name] = {"$gt": values[i]}
+    for i, key in enumerate(ordered):
+        branch: dict[str, Any] = {ordered[j].field: values[j] for j in range(i)}
+        branch[key.field] = {"$lt" if key.descending else "$gt": values[i]}
         branches.append(branch)
     return {"$or": branches}
 
@@ -84,18 +91,25 @@ async def keyset_page(
     first: int,
     after: str | None,
     to_node: Callable[[dict[str, Any]], T],
+    *,
+    hint: str | None = None,
+    projection: dict[str, Any] | None = None,
 ) -> Connection[T]:
-    """One page of ``collection`` (a pymongo collection) in keyset order."""
+    """One page of ``collection`` (a pymongo collection) in keyset order; ``hint`` names the
+    index that drives the query (see DESIGN.md: the embedded engine needs it)."""
     check_page_size(first)
     query = dict(base_filter)
     if after is not None:
         query = {"$and": [base_filter, after_filter(keys, decode_cursor(after, len(keys) + 1))]}
-    sort = [(key.field, 1) for key in keys] + [("_id", 1)]
-    rows = await collection.find(query).sort(sort).limit(first + 1).to_list()
+    sort = [(key.field, -1 if key.descending else 1) for key in _with_id(keys)]
+    cursor = collection.find(query, projection).sort(sort).limit(first + 1)
+    if hint is not None:
+        cursor = cursor.hint(hint)
+    rows = await cursor.to_list()
     page = rows[:first]
     edges = [
         Edge(
-            cursor=encode_cursor([*(row.get(k.field) for k in keys), str(row["_id"])]),
+            cursor=encode_cursor([*(row.get(k.field) for k in keys), row["_id"]]),
             node=to_node(row),
         )
         for row in page
@@ -106,5 +120,5 @@ async def keyset_page(
             has_next_page=len(rows) > first,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        count=lambda: collection.count_documents(base_filter),
+        count=lambda: collection.count_documents(base_filter, **({"hint": hint} if hint else {})),
     )
