@@ -72,6 +72,13 @@ class Context:
         if not self.company().settings.crm_enabled:
             raise CrmDisabled()
 
+    def configuring(self) -> PydanticObjectId:
+        """The caller's company, once a change of its CRM configuration is allowed: the CRM is
+        on (R1.1) and the caller an admin (R3.2)."""
+        self.require_crm_enabled()
+        self.require_admin()
+        return self.tenant_id
+
     def require_operator(self) -> None:
         if self.principal.kind is PrincipalKind.OPERATOR:
             return

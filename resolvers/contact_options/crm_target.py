@@ -9,7 +9,7 @@ from beanie import PydanticObjectId
 from models.crm import Crm
 from models.errors import ValidationFailed
 from resolvers.common.ids import parse_id
-from resolvers.contact_options.access import configuring, reading
+from resolvers.contact_options.access import reading
 from resolvers.context import Context
 from resolvers.crms.service import CrmScope, caller_scope, get_crm
 
@@ -32,5 +32,5 @@ async def readable_crm(ctx: Context, crm_id: str | None, path: str = "crmId") ->
 
 
 async def configurable_crm(ctx: Context, crm_id: str | None, path: str = "input.crmId") -> Crm:
-    tenant_id = configuring(ctx)
+    tenant_id = ctx.configuring()
     return await get_crm(CrmScope(tenant_id), target_crm_id(ctx, crm_id, path))

@@ -5,7 +5,6 @@ reads (within R1.2's visibility); only admins configure (R3.2).
 """
 
 import strawberry
-from beanie import PydanticObjectId
 
 from resolvers.common.ids import parse_id
 from resolvers.context import Info
@@ -21,14 +20,6 @@ CRM_TYPES: tuple[type, ...] = tuple(BACKEND_TYPES.values())
 async def _visible(info: Info) -> service.CrmScope:
     info.context.require_crm_enabled()
     return await service.caller_scope(info.context)
-
-
-def _configuring(info: Info) -> PydanticObjectId:
-    """The caller's company, once a configuration change is allowed there."""
-    ctx = info.context
-    ctx.require_crm_enabled()
-    ctx.require_admin()
-    return ctx.tenant_id
 
 
 @strawberry.type
@@ -47,18 +38,18 @@ class CrmQuery:
 class CrmMutation:
     @strawberry.mutation(description="Adds a CRM (admins); its backend is LOCAL unless given.")
     async def create_crm(self, info: Info, input: CreateCrmInput) -> Crm:
-        tenant_id = _configuring(info)
+        tenant_id = info.context.configuring()
         secrets = info.context.services.secrets
         return Crm.from_model(await service.create_crm(tenant_id, input, secrets))
 
     @strawberry.mutation(description="Changes only the fields given (admins).")
     async def update_crm(self, info: Info, id: strawberry.ID, input: UpdateCrmInput) -> Crm:
-        tenant_id = _configuring(info)
+        tenant_id = info.context.configuring()
         secrets = info.context.services.secrets
         crm = await service.update_crm(tenant_id, parse_id(id, "Crm"), input, secrets)
         return Crm.from_model(crm)
 
     @strawberry.mutation(description="Deletes a CRM no project uses (admins) and returns it.")
     async def delete_crm(self, info: Info, id: strawberry.ID) -> Crm:
-        tenant_id = _configuring(info)
+        tenant_id = info.context.configuring()
         return Crm.from_model(await service.delete_crm(tenant_id, parse_id(id, "Crm")))

@@ -3,7 +3,6 @@ company; creating, changing and deleting them, and the list-view toggles, for ad
 All of them are refused while the company's CRM is off (R1.1)."""
 
 import strawberry
-from beanie import PydanticObjectId
 
 from resolvers.common.ids import parse_id
 from resolvers.context import Info
@@ -13,14 +12,6 @@ from resolvers.fields.inputs import CreateFieldDefinitionInput, UpdateFieldDefin
 from resolvers.fields.types import FieldDefinition, FieldEntity
 
 WHAT = "FieldDefinition"
-
-
-def _configuring(info: Info) -> PydanticObjectId:
-    """The caller's company, once a configuration change is allowed there."""
-    ctx = info.context
-    ctx.require_crm_enabled()
-    ctx.require_admin()
-    return ctx.tenant_id
 
 
 @strawberry.type
@@ -41,14 +32,14 @@ class FieldDefinitionMutation:
     async def create_field_definition(
         self, info: Info, input: CreateFieldDefinitionInput
     ) -> FieldDefinition:
-        tenant_id = _configuring(info)
+        tenant_id = info.context.configuring()
         return FieldDefinition.from_model(await service.create_definition(tenant_id, input))
 
     @strawberry.mutation(description="Changes only the fields given (admins).")
     async def update_field_definition(
         self, info: Info, id: strawberry.ID, input: UpdateFieldDefinitionInput
     ) -> FieldDefinition:
-        tenant_id = _configuring(info)
+        tenant_id = info.context.configuring()
         definition_id = parse_id(id, WHAT)
         definition = await service.update_definition(tenant_id, definition_id, input)
         return FieldDefinition.from_model(definition)
@@ -57,7 +48,7 @@ class FieldDefinitionMutation:
         description="Deletes a custom field and every value of it (admins); returns it as it was."
     )
     async def delete_field_definition(self, info: Info, id: strawberry.ID) -> FieldDefinition:
-        tenant_id = _configuring(info)
+        tenant_id = info.context.configuring()
         definition = await service.delete_definition(tenant_id, parse_id(id, WHAT))
         return FieldDefinition.from_model(definition)
 
@@ -65,7 +56,7 @@ class FieldDefinitionMutation:
     async def set_field_searchable(
         self, info: Info, id: strawberry.ID, searchable: bool
     ) -> FieldDefinition:
-        tenant_id = _configuring(info)
+        tenant_id = info.context.configuring()
         change = UpdateFieldDefinitionInput(searchable=searchable)
         definition = await service.update_definition(tenant_id, parse_id(id, WHAT), change, None)
         return FieldDefinition.from_model(definition)
@@ -77,7 +68,7 @@ class FieldDefinitionMutation:
     async def set_field_unique(
         self, info: Info, id: strawberry.ID, unique: bool
     ) -> FieldDefinition:
-        tenant_id = _configuring(info)
+        tenant_id = info.context.configuring()
         change = UpdateFieldDefinitionInput(unique=unique)
         definition = await service.update_definition(tenant_id, parse_id(id, WHAT), change, None)
         return FieldDefinition.from_model(definition)

@@ -4,7 +4,7 @@ nothing while the company's CRM is off (R1.1)."""
 import strawberry
 
 from resolvers.common.ids import parse_id
-from resolvers.contact_options.access import configuring, reading
+from resolvers.contact_options.access import reading
 from resolvers.context import Info
 from resolvers.positions import service
 from resolvers.positions.inputs import CreatePositionInput, UpdatePositionInput
@@ -28,20 +28,20 @@ class PositionQuery:
 class PositionMutation:
     @strawberry.mutation(description="Adds a position (admins); names are unique in the company.")
     async def create_position(self, info: Info, input: CreatePositionInput) -> Position:
-        tenant_id = configuring(info.context)
+        tenant_id = info.context.configuring()
         return Position.from_model(await service.create_position(tenant_id, input))
 
     @strawberry.mutation(description="Changes only the fields given (admins).")
     async def update_position(
         self, info: Info, id: strawberry.ID, input: UpdatePositionInput
     ) -> Position:
-        tenant_id = configuring(info.context)
+        tenant_id = info.context.configuring()
         position = await service.update_position(tenant_id, parse_id(id, "Position"), input)
         return Position.from_model(position)
 
     @strawberry.mutation(description=f"Deletes a position (admins) and returns it. {IN_USE}")
     async def delete_position(self, info: Info, id: strawberry.ID) -> Position:
-        tenant_id = configuring(info.context)
+        tenant_id = info.context.configuring()
         return Position.from_model(
             await service.delete_position(tenant_id, parse_id(id, "Position"))
         )

@@ -6,7 +6,6 @@ from typing import Annotated
 import strawberry
 
 from resolvers.common.ids import parse_id
-from resolvers.contact_options.access import configuring
 from resolvers.contact_options.crm_target import (
     CRM_ID_DESCRIPTION,
     configurable_crm,
@@ -54,7 +53,7 @@ class AcquisitionSourceMutation:
     async def update_acquisition_source(
         self, info: Info, id: strawberry.ID, input: UpdateAcquisitionSourceInput
     ) -> AcquisitionSource:
-        tenant_id = configuring(info.context)
+        tenant_id = info.context.configuring()
         source_id = parse_id(id, "AcquisitionSource")
         return AcquisitionSource.from_model(
             await service.update_source(tenant_id, source_id, input)
@@ -62,6 +61,6 @@ class AcquisitionSourceMutation:
 
     @strawberry.mutation(description=f"Deletes a source (admins) and returns it. {SYSTEM} {IN_USE}")
     async def delete_acquisition_source(self, info: Info, id: strawberry.ID) -> AcquisitionSource:
-        tenant_id = configuring(info.context)
+        tenant_id = info.context.configuring()
         source_id = parse_id(id, "AcquisitionSource")
         return AcquisitionSource.from_model(await service.delete_source(tenant_id, source_id))

@@ -6,7 +6,6 @@ from typing import Annotated
 import strawberry
 
 from resolvers.common.ids import parse_id
-from resolvers.contact_options.access import configuring
 from resolvers.contact_options.crm_target import (
     CRM_ID_DESCRIPTION,
     configurable_crm,
@@ -48,12 +47,12 @@ class StageMutation:
 
     @strawberry.mutation(description="Changes only the fields given (admins).")
     async def update_stage(self, info: Info, id: strawberry.ID, input: UpdateStageInput) -> Stage:
-        tenant_id = configuring(info.context)
+        tenant_id = info.context.configuring()
         crm, stage = await service.update_stage(tenant_id, parse_id(id, "Stage"), input)
         return Stage.from_model(stage, crm)
 
     @strawberry.mutation(description=f"Deletes a stage (admins) and returns it. {IN_USE}")
     async def delete_stage(self, info: Info, id: strawberry.ID) -> Stage:
-        tenant_id = configuring(info.context)
+        tenant_id = info.context.configuring()
         crm, stage = await service.delete_stage(tenant_id, parse_id(id, "Stage"))
         return Stage.from_model(stage, crm)
