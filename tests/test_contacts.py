@@ -293,3 +293,9 @@ async def test_the_crm_switch_refuses_contact_operations(crm, tenant):
     await tenant.admin.op("UpdateCompanySettings", input={"crmEnabled": False})
     assert (await crm.admin.op("Contacts")).error_code == "CRM_DISABLED"
     assert (await create(crm)).error_code == "CRM_DISABLED"
+
+
+async def test_an_empty_or_is_refused_rather_than_matching_everything(crm):
+    await create(crm)
+    result = await crm.admin.op("Contacts", filter={"or": []})
+    assert field_paths(result) == {"filter.or"}

@@ -8,9 +8,10 @@ from pymongo import UpdateOne
 from strawberry import UNSET
 
 from models.contact import Contact, Organization
-from models.contact_keys import derive_contact, derive_organization
+from models.contact_keys import derive_contact, derive_organization, native_key
 from models.crm import Crm, LocalBackend, OrganizationRegion
 from models.errors import Validator
+from models.sortable import entry
 from models.tax_ids import InvalidTaxId, normalize_regon, normalize_tax_id
 from models.values import check_name, check_url
 from resolvers.context import Context
@@ -109,7 +110,12 @@ async def refresh_contacts_of(
             },
         )
         async for row in contacts.find(
-            {"tenant_id": tenant_id, "organization_id": organization["_id"]}
+            {
+                "tenant_id": tenant_id,
+                "crm_id": organization["crm_id"],
+                "sk": entry(native_key("organizationId"), str(organization["_id"])),
+            },
+            hint="filter",
         )
     ]
     if updates:

@@ -14,6 +14,7 @@ from typing import Any
 from strawberry import UNSET
 
 from models.contact_keys import encode_timestamp, encode_value, native_key
+from models.errors import ValidationFailed
 from models.field_definition import FieldDefinition
 from models.sortable import encode_text, entry, prefix_bounds, prefix_range
 from resolvers.generated.custom_types import attribute
@@ -127,6 +128,8 @@ def compile_filter(
     for part in getattr(filter_, "and_", None) or []:
         clauses.extend(compile_filter(part, natives, customs))
     alternatives = getattr(filter_, "or_", None)
+    if alternatives == []:
+        raise ValidationFailed.single("filter.or", "Give at least one alternative.")
     if alternatives:
         clauses.append({"$or": [_all(compile_filter(p, natives, customs)) for p in alternatives]})
     negated = getattr(filter_, "not_", UNSET)
