@@ -176,18 +176,23 @@ async def test_custom_update_is_partial_and_null_clears(custom_crm):
 async def test_required_custom_fields_are_enforced(tenant):
     crm = await with_default_crm(tenant)
     await define_fields(tenant, CUSTOM_CONTACT_FIELDS, required=frozenset({"nip"}))
-    missing = await crm.admin.op(
-        "CreateCustomContact", input={"firstName": "A", "lastName": "B", "custom": {}}
-    )
-    assert missing.error_code == "BAD_REQUEST"  # the schema itself requires it
+    for custom in ({}, {"nip": None}, {"nip": "  "}):
+        missing = await crm.admin.op(
+            "CreateCustomContact", input={"firstName": "A", "lastName": "B", "custom": custom}
+        )
+        assert field_paths(missing) == {"input.custom.nip"}
+    no_custom = await crm.admin.op("CreateContact", input={"firstName": "A", "lastName": "B"})
+    assert field_paths(no_custom) == {"input.custom.nip"}
+    assert await count(crm) == 0
     created = await crm.admin.op(
         "CreateCustomContact", input={"firstName": "A", "lastName": "B", "custom": {"nip": "1"}}
     )
     contact_id = created.data["createContact"]["id"]
-    cleared = await crm.admin.op(
-        "UpdateCustomContact", id=contact_id, input={"custom": {"nip": None}}
-    )
+    clear = {"custom": {"nip": None}}
+    cleared = await crm.admin.op("UpdateCustomContact", id=contact_id, input=clear)
     assert field_paths(cleared) == {"input.custom.nip"}
+    renamed = await crm.admin.op("UpdateContact", id=contact_id, input={"lastName": "C"})
+    assert renamed.data["updateContact"]["lastName"] == "C"
 
 
 async def test_unique_values_conflict_ignoring_case_and_spaces_and_numbers_by_value(custom_crm):

@@ -42,34 +42,16 @@ def _output_type(prefix: str, definitions: Sequence[FieldDefinition]) -> type | 
     return _make(strawberry.type, f"{prefix}CustomFields", fields, "Custom fields, in R5 order.")
 
 
-def _create_input(prefix: str, definitions: Sequence[FieldDefinition]) -> type | None:
-    if not definitions:
-        return None
-    fields = {
-        d.key: (
-            (SCALAR_FOR_TYPE[d.type], UNSET)
-            if d.required
-            else (SCALAR_FOR_TYPE[d.type] | None, UNSET)
-        )
-        for d in definitions
-    }
-    return _make(
-        strawberry.input,
-        f"{prefix}CustomInput",
-        fields,
-        "Custom values; required ones must be given.",
-    )
-
-
-def _update_input(prefix: str, definitions: Sequence[FieldDefinition]) -> type | None:
+def _input(prefix: str, definitions: Sequence[FieldDefinition]) -> type | None:
     if not definitions:
         return None
     fields = {d.key: (SCALAR_FOR_TYPE[d.type] | None, UNSET) for d in definitions}
     return _make(
         strawberry.input,
-        f"{prefix}CustomUpdateInput",
+        f"{prefix}CustomInput",
         fields,
-        "Only the values given change; null clears a value.",
+        "Custom values. On create, required fields must have a value; on update, only the "
+        "values given change and null clears one.",
     )
 
 
@@ -99,8 +81,9 @@ class EntityTypes:
 
     definitions: tuple[FieldDefinition, ...]
     custom_output: type | None
-    custom_create_input: type | None
-    custom_update_input: type | None
+    # One input for create and update: required fields are checked by the service, so a missing
+    # one answers VALIDATION_FAILED naming it, and the schema holds one type less per entity.
+    custom_input: type | None
     custom_filter: type | None
     unique_key: type
 
@@ -133,8 +116,7 @@ def generate(entity: FieldEntity, definitions: Sequence[FieldDefinition]) -> Ent
     return EntityTypes(
         definitions=ordered,
         custom_output=_output_type(prefix, ordered),
-        custom_create_input=_create_input(prefix, ordered),
-        custom_update_input=_update_input(prefix, ordered),
+        custom_input=_input(prefix, ordered),
         custom_filter=_filter_input(prefix, ordered),
         unique_key=_unique_key(prefix, ordered),
     )

@@ -10,9 +10,7 @@ from strawberry import UNSET
 REQUIRED = object()
 
 
-def make_input(
-    name: str, members: dict[str, tuple[Any, Any]], custom: type | None, custom_required: bool
-) -> type:
+def make_input(name: str, members: dict[str, tuple[Any, Any]], custom: type | None) -> type:
     """An input type of the static ``members`` plus, when the company has custom fields, a
     ``custom`` member of its generated type (required when some custom field is)."""
     annotations = {attr: annotation for attr, (annotation, _) in members.items()}
@@ -20,7 +18,7 @@ def make_input(
         attr: default for attr, (_, default) in members.items() if default is not REQUIRED
     }
     if custom is not None:
-        annotations["custom"] = custom if custom_required else custom | None
+        annotations["custom"] = custom | None
         namespace["custom"] = UNSET
     namespace["__annotations__"] = annotations
     return strawberry.input(type(name, (), namespace), name=name)

@@ -58,13 +58,8 @@ def record_roots(spec: RecordRoots) -> tuple[type, type]:
     title, kind, fields, Node = spec.title, spec.kind, spec.fields, spec.output
     Filter = record_filter_type(f"{title}Filter", spec.filter_members, fields.custom_filter)
     UniqueKey = fields.unique_key
-    required_custom = any(d.required for d in fields.definitions)
-    CreateInput = make_input(
-        f"Create{title}Input", spec.create_members, fields.custom_create_input, required_custom
-    )
-    UpdateInput = make_input(
-        f"Update{title}Input", spec.update_members, fields.custom_update_input, False
-    )
+    CreateInput = make_input(f"Create{title}Input", spec.create_members, fields.custom_input)
+    UpdateInput = make_input(f"Update{title}Input", spec.update_members, fields.custom_input)
     customs = custom_fields(list(fields.definitions))
 
     async def listing(
