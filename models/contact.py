@@ -52,8 +52,18 @@ def _record_indexes() -> list[IndexModel]:
             )
             for name, field in (("created", "created_at"), ("updated", "updated_at"))
         ),
-        IndexModel([("crm_id", ASCENDING), ("sk", ASCENDING)], name="filter"),
-        IndexModel([("crm_id", ASCENDING), ("kw", ASCENDING)], name="search"),
+        # ``deleted`` in the filter, search and lookup indexes: a flat equality query then has
+        # every predicate covered, which the embedded engine needs to use an index at all.
+        IndexModel(
+            [("crm_id", ASCENDING), ("deleted", ASCENDING), ("sk", ASCENDING)], name="filter"
+        ),
+        IndexModel(
+            [("crm_id", ASCENDING), ("deleted", ASCENDING), ("kw", ASCENDING)], name="search"
+        ),
+        IndexModel(
+            [("crm_id", ASCENDING), ("deleted", ASCENDING), ("uniq", ASCENDING)],
+            name="unique_lookup",
+        ),
         IndexModel(
             [("crm_id", ASCENDING), ("uniq", ASCENDING)],
             name="unique_values",

@@ -33,9 +33,8 @@ async def find_by_unique_value(
     probe = entry(
         definition.key, encode_value(definition.type, from_stored(definition.type, stored))
     )
-    row = await collection.find_one(
-        {"crm_id": crm_id, "uniq": probe, "deleted": False}, hint="unique_values"
-    )
+    # Flat and covered by the ``unique_lookup`` index: found from the index on every engine.
+    row = await collection.find_one({"crm_id": crm_id, "deleted": False, "uniq": probe})
     if row is None:
         raise NotFound(what, f"{definition.key}={value}")
     return row
