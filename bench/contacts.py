@@ -547,8 +547,9 @@ def measure_by_key(
         return gql.post(company.token, payloads[i % len(payloads)])
 
     def raw(i: int) -> dict[str, Any] | None:
-        query = {"crm_id": company.crm_id, "uniq": probes[i % len(probes)], "deleted": False}
-        return contacts.find_one(query, hint="unique_values")
+        # The query resolvers.records.unique_lookup sends: flat, on the unique_lookup index.
+        query = {"crm_id": company.crm_id, "deleted": False, "uniq": probes[i % len(probes)]}
+        return contacts.find_one(query)
 
     for i, contact_id in enumerate(chosen[:3]):
         assert api(i)["contactBy"]["id"] == str(contact_id)
@@ -557,7 +558,7 @@ def measure_by_key(
         assert found["_id"] == contact_id
     return end_to_end(
         f"contactBy {UNIQUE} (unique custom field)",
-        "raw find_one on unique_values",
+        "raw find_one on unique_lookup",
         interleaved(api, raw),
     )
 
