@@ -324,6 +324,8 @@ ORGANIZATION_FIELDS = {
     "pracownicy": (FieldType.INTEGER, [], True, False),
     "krs": (FieldType.TEXT, [], False, True),
 }
+
+
 async def custom_op(crm: CrmTenant, name: str, **variables: Any):
     """Operations of graphql/organizations_custom.graphql: valid only for a company with the
     custom fields above."""
