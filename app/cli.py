@@ -1,9 +1,10 @@
-"""The ``crm`` command: ``serve``, ``token``, ``export-schema``."""
+"""The ``crm`` command: ``serve``, ``token``, ``export-schema``, ``import``, ``export``."""
 
 import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from app.settings import Settings
 
@@ -37,6 +38,52 @@ def _token(args: argparse.Namespace, settings: Settings) -> None:
     print(token)
 
 
+def _import(args: argparse.Namespace, settings: Settings) -> None:
+    from app.import_cli import CommandError, import_file, print_progress
+    from models.import_job import ImportMode
+
+    try:
+        job = import_file(
+            settings,
+            args.file,
+            args.company,
+            args.crm,
+            mode=ImportMode(args.mode.upper().replace("-", "_")),
+            match_on=args.match_on,
+            dry_run=args.dry_run,
+            create_missing_references=args.create_missing_references,
+            sheet=args.sheet,
+            show=print_progress,
+        )
+    except CommandError as error:
+        sys.exit(f"crm import: {error}")
+    print(file=sys.stderr)
+    if job.get("failed"):
+        print(f"failed rows: GET /imports/{job['_id']}/errors.csv", file=sys.stderr)
+    if job.get("status") != "COMPLETED":
+        sys.exit(f"crm import: {job.get('status')} {job.get('message') or ''}".rstrip())
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> None:
+    from app.import_cli import CommandError, export_file, print_progress
+    from models.export_job import ExportFormat
+
+    try:
+        job = export_file(
+            settings,
+            args.output,
+            args.company,
+            args.crm,
+            format=ExportFormat(args.format.upper()),
+            show=print_progress,
+        )
+    except CommandError as error:
+        sys.exit(f"crm export: {error}")
+    print(file=sys.stderr)
+    if job.get("status") != "COMPLETED":
+        sys.exit(f"crm export: {job.get('status')} {job.get('message') or ''}".rstrip())
+
+
 def _export_schema(_: argparse.Namespace, __: Settings) -> None:
     from resolvers.schema import build_schema
 
@@ -62,6 +109,30 @@ def parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-schema", help="print the SDL of the base schema")
     export.set_defaults(run=_export_schema)
+
+    imports = commands.add_parser("import", help="import contacts from an xlsx/xls/ods/csv file")
+    imports.add_argument("file", type=Path, help="the file")
+    imports.add_argument("--company", required=True, help="the company's name")
+    imports.add_argument("--crm", required=True, help="the CRM's name")
+    imports.add_argument("--mode", choices=["create-only", "upsert"], default="create-only")
+    imports.add_argument(
+        "--match-on", help="email, phone, id or the key of a unique field (UPSERT needs it)"
+    )
+    imports.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    imports.add_argument(
+        "--create-missing-references",
+        action="store_true",
+        help="create the stages, positions and sources the file names; accept new tags",
+    )
+    imports.add_argument("--sheet", help="the sheet to read (default: the first)")
+    imports.set_defaults(run=_import)
+
+    exports = commands.add_parser("export", help="export a CRM's contacts to an xlsx or csv file")
+    exports.add_argument("output", type=Path, help="the file to write")
+    exports.add_argument("--company", required=True, help="the company's name")
+    exports.add_argument("--crm", required=True, help="the CRM's name")
+    exports.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    exports.set_defaults(run=_export)
     return root
 
 

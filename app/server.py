@@ -4,7 +4,7 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -23,12 +23,16 @@ from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from app.demo import demo_banner, ensure_demo_data
+from app.file_routes import download_endpoint, upload_refusal
 from app.principal import Principal, PrincipalKind
 from app.services import Services
 from app.settings import Settings
 from models.errors import Unauthenticated
 from models.field_definition import FieldDefinition
 from resolvers.context import Context
+from resolvers.exports.download import export_file_response
+from resolvers.imports.download import errors_csv_response
+from resolvers.imports.jobs import register_job_handlers
 from resolvers.schema import CrmSchema, Limits, build_schema
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,8 @@ class CrmGraphQL(GraphQL):
             schema,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             allowed_origins=services.settings.cors_origins,
+            # File uploads (contact imports); app/file_routes.py guards them against CSRF.
+            multipart_uploads_enabled=True,
         )
         self.services = services
 
@@ -135,6 +141,10 @@ class GraphQLDispatcher:
             await _unauthenticated_response(error)(scope, receive, send)
             return
         scope[PRINCIPAL_KEY] = principal
+        refusal = upload_refusal(scope, principal, self.services.settings.import_max_mb)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
         app = await self.apps.app_for(principal)
         await app(scope, receive, send)
 
@@ -205,11 +215,22 @@ async def _close(send: Send, code: int, reason: str) -> None:
     await send({"type": "websocket.close", "code": code, "reason": reason})
 
 
+def _download(services: Services, respond: Callable[[Context, str], Awaitable[Response]]):
+    """A download route answering the bearer of a token as its GraphQL requests would."""
+
+    async def in_context(request: Request, principal: Principal, job_id: str) -> Response:
+        context = Context(request=request, response=None, services=services, principal=principal)
+        return await respond(context, job_id)
+
+    return download_endpoint(services.authenticator, in_context)
+
+
 def create_app(
     settings: Settings, services: Services | None = None, *, demo: bool = False
 ) -> Starlette:
     services = services or Services.create(settings)
     dispatcher = GraphQLDispatcher(services)
+    register_job_handlers(services)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -218,9 +239,11 @@ def create_app(
             login = await ensure_demo_data(services.tokens)
             url = f"http://{settings.host}:{settings.port}/graphql"
             print(demo_banner(login, url), flush=True)
+        await services.jobs.start()  # and so resume the jobs a stopped process left
         try:
             yield
         finally:
+            await services.jobs.stop()
             await services.database.close()
 
     async def healthz(_: Request) -> Response:
@@ -235,6 +258,8 @@ def create_app(
         routes=[
             Route("/graphql", dispatcher, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", dispatcher),
+            Route("/imports/{job_id}/errors.csv", _download(services, errors_csv_response)),
+            Route("/exports/{job_id}", _download(services, export_file_response)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

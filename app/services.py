@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from app.authenticator import Authenticator
 from app.crypto import SecretBox
 from app.db import Database
+from app.import_jobs import JobRunner
 from app.keys import fernet_key, jwt_secret
 from app.login_throttle import LoginThrottle
 from app.settings import Settings
@@ -15,6 +16,8 @@ from app.tokens import TokenService
 class Services:
     settings: Settings
     database: Database
+    # Background jobs (imports, exports); their handlers are registered by app/server.py.
+    jobs: JobRunner
     tokens: TokenService
     authenticator: Authenticator
     secrets: SecretBox
@@ -26,6 +29,7 @@ class Services:
         return cls(
             settings=settings,
             database=Database(settings),
+            jobs=JobRunner(),
             tokens=tokens,
             authenticator=Authenticator(tokens),
             secrets=SecretBox(fernet_key(settings)),

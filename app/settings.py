@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=1, description="Most aliases in one operation.")
     max_tokens: int = Field(default=5000, ge=100, description="Most tokens in one document.")
     log_level: str = Field(default="INFO", description="Log level of the service.")
+    import_max_mb: int = Field(
+        default=50, ge=1, description="Largest file a contact import accepts, in megabytes."
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

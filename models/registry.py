@@ -5,7 +5,9 @@ from beanie import Document
 from models.company import Company
 from models.contact import Contact, Organization
 from models.crm import Crm
+from models.export_job import ExportJob
 from models.field_definition import FieldDefinition
+from models.import_job import FailedRow, ImportJob
 from models.login_throttle import LoginFailures
 from models.position import Position
 from models.project import Project
@@ -18,6 +20,9 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Crm,
     LoginFailures,
     FieldDefinition,
+    ImportJob,
+    FailedRow,
+    ExportJob,
     Contact,
     Organization,
     Position,

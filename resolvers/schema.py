@@ -19,8 +19,10 @@ from resolvers.company.settings_schema import CompanySettingsMutation, CompanySe
 from resolvers.contacts.schema import contact_roots
 from resolvers.crms.schema import CRM_TYPES, CrmMutation, CrmQuery
 from resolvers.errors import ErrorShaping
+from resolvers.exports.schema import export_roots
 from resolvers.fields.schema import FieldDefinitionMutation, FieldDefinitionQuery
 from resolvers.generated.scalars import SCALAR_MAP
+from resolvers.imports.schema import ImportMutation, ImportQuery, ImportSubscription
 from resolvers.kanban.schema import kanban_roots
 from resolvers.organizations.schema import organization_roots
 from resolvers.positions.schema import PositionMutation, PositionQuery
@@ -40,6 +42,7 @@ QUERIES: tuple[type, ...] = (
     StageQuery,
     AcquisitionSourceQuery,
     FieldDefinitionQuery,
+    ImportQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -52,7 +55,10 @@ MUTATIONS: tuple[type, ...] = (
     StageMutation,
     AcquisitionSourceMutation,
     FieldDefinitionMutation,
+    ImportMutation,
 )
+# Static subscription roots; others append theirs.
+SUBSCRIPTIONS: tuple[type, ...] = (ImportSubscription,)
 
 
 class CrmSchema(strawberry.Schema):
@@ -74,11 +80,16 @@ def build_schema(
     contact_query, contact_mutation = contact_roots(records)
     organization_query, organization_mutation = organization_roots(records)
     kanban_query, kanban_mutation = kanban_roots(records)
+    export_query, export_mutation = export_roots(records, contact_query)
     return CrmSchema(
-        query=merge_types("Query", (*QUERIES, contact_query, organization_query, kanban_query)),
-        mutation=merge_types(
-            "Mutation", (*MUTATIONS, contact_mutation, organization_mutation, kanban_mutation)
+        query=merge_types(
+            "Query", (*QUERIES, contact_query, organization_query, kanban_query, export_query)
         ),
+        mutation=merge_types(
+            "Mutation",
+            (*MUTATIONS, contact_mutation, organization_mutation, kanban_mutation, export_mutation),
+        ),
+        subscription=merge_types("Subscription", SUBSCRIPTIONS),
         # Implementations of interfaces that no field names.
         types=CRM_TYPES,
         config=StrawberryConfig(sort_schema=False, scalar_map=SCALAR_MAP),
