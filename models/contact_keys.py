@@ -14,6 +14,7 @@ import phonenumbers
 
 from models.custom_values import from_stored
 from models.field_definition import FieldDefinition, FieldType
+from models.phones import phone_key
 from models.polish_order import polish_sort_key
 from models.sortable import encode_date, encode_flag, encode_number, encode_text, entry
 
@@ -141,7 +142,7 @@ def derive(
         "name_sort": polish_sort_key(sort_name),
         "sk": sorted(set(sk)),
         "kw": sorted(_words(*search_texts) | _phone_words(numbers)),
-        "phone_keys": sorted(set(numbers)),
+        "phone_keys": sorted({key for number in numbers if (key := phone_key(number))}),
     }
     if uniq:
         derived["uniq"] = sorted(set(uniq))
