@@ -1,5 +1,7 @@
 """Turns an ``Authorization`` value into a :class:`Principal`, or refuses it."""
 
+import asyncio
+
 from beanie import PydanticObjectId
 from bson.errors import InvalidId
 from pydantic import BaseModel, Field
@@ -14,8 +16,18 @@ from models.user import User
 BEARER = "bearer "
 
 
-class _ProjectId(BaseModel):
+class _ProjectRef(BaseModel):
     id: PydanticObjectId = Field(alias="_id")
+    crm_id: PydanticObjectId | None = None
+
+
+def _object_id(value: str | None) -> PydanticObjectId:
+    try:
+        if value is not None:
+            return PydanticObjectId(value)
+    except InvalidId:
+        pass
+    raise Unauthenticated("The bearer token is invalid or expired.")
 
 
 class Authenticator:
@@ -34,25 +46,36 @@ class Authenticator:
             raise Unauthenticated("The bearer token is invalid or expired.") from error
         if claims.kind is TokenKind.OPERATOR:
             return OPERATOR
-        return await self._user_principal(claims.subject, claims.tenant_id)
+        tenant_id, subject = _object_id(claims.tenant_id), _object_id(claims.subject)
+        if claims.kind is TokenKind.TELEPHONY:
+            return await self._telephony_principal(tenant_id)
+        return await self._user_principal(subject, tenant_id)
 
-    async def _user_principal(self, user_id: str, tenant_id: str | None) -> Principal:
-        try:
-            user = await User.get(PydanticObjectId(user_id))
-        except InvalidId:
-            user = None
-        if user is None or not user.active or str(user.tenant_id) != tenant_id:
-            raise Unauthenticated("The bearer token's user no longer exists or is inactive.")
-        company = await Company.get(user.tenant_id)
+    async def _telephony_principal(self, tenant_id: PydanticObjectId) -> Principal:
+        company = await Company.get(tenant_id)
         if company is None:
             raise Unauthenticated("The bearer token's company no longer exists.")
-        projects = await Project.find(
-            {"tenant_id": user.tenant_id, "member_ids": user.id},
-            projection_model=_ProjectId,
-        ).to_list()
+        return Principal(PrincipalKind.TELEPHONY, company=company)
+
+    async def _user_principal(
+        self, user_id: PydanticObjectId, tenant_id: PydanticObjectId
+    ) -> Principal:
+        # The token names the company, so the three reads need not wait for each other.
+        user, company, projects = await asyncio.gather(
+            User.get(user_id),
+            Company.get(tenant_id),
+            Project.find(
+                {"tenant_id": tenant_id, "member_ids": user_id}, projection_model=_ProjectRef
+            ).to_list(),
+        )
+        if user is None or not user.active or user.tenant_id != tenant_id:
+            raise Unauthenticated("The bearer token's user no longer exists or is inactive.")
+        if company is None:
+            raise Unauthenticated("The bearer token's company no longer exists.")
         return Principal(
             PrincipalKind.USER,
             user=user,
             company=company,
             project_ids=frozenset(p.id for p in projects),
+            project_crms={p.id: p.crm_id for p in projects},
         )

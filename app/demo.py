@@ -154,7 +154,9 @@ async def _create_demo_company() -> Company:
         crm_id=crm.id,
         member_ids=[admin.id, agent.id],
     ).insert()
-    await company.set({"settings": CompanySettings(default_crm_id=crm.id).model_dump()})
+    # R1.4 on: a call from a contact's number assigns the contact at once (README, "Calls").
+    settings = CompanySettings(default_crm_id=crm.id, caller_id_authentication=True)
+    await company.set({"settings": settings.model_dump()})
     await _create_demo_records(company, crm)
     return company
 
@@ -179,7 +181,12 @@ async def _create_demo_records(company: Company, crm: Crm) -> None:
     organization = _stored(
         company,
         crm,
-        {"name": "Acme Sp. z o.o.", "tax_id": "5260250274", "custom": {"branza": "IT"}},
+        {
+            "name": "Acme Sp. z o.o.",
+            "tax_id": "5260250274",
+            "phones": [{"number": "+48221234567", "raw": "22 123 45 67"}],
+            "custom": {"branza": "IT"},
+        },
     )
     organization.update(derive_organization(organization, definitions))
     await Organization.get_pymongo_collection().insert_one(organization)

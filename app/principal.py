@@ -1,5 +1,6 @@
 """Who is calling: resolved once per request (or WebSocket connection) from the bearer token."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -13,6 +14,8 @@ class PrincipalKind(StrEnum):
     ANONYMOUS = "ANONYMOUS"
     USER = "USER"
     OPERATOR = "OPERATOR"
+    # A company's telephony side: no user, only the permission TELEPHONY.
+    TELEPHONY = "TELEPHONY"
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,10 @@ class Principal:
     user: User | None = None
     company: Company | None = None
     project_ids: frozenset[PydanticObjectId] = field(default_factory=frozenset)
+    # The CRM of each of those projects (None: it has none), read with them.
+    project_crms: Mapping[PydanticObjectId, PydanticObjectId | None] = field(
+        default_factory=dict, hash=False, compare=False
+    )
 
     @property
     def tenant_id(self) -> PydanticObjectId | None:
@@ -30,6 +37,8 @@ class Principal:
         return self.user is not None and role in self.user.roles
 
     def has_permission(self, permission: Permission) -> bool:
+        if self.kind is PrincipalKind.TELEPHONY:
+            return permission is Permission.TELEPHONY
         return self.user is not None and permission in self.user.permissions
 
 

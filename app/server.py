@@ -1,4 +1,5 @@
-"""The ASGI application: ``/graphql`` (HTTP, WebSocket, GraphiQL), ``/healthz``, ``/readyz``."""
+"""The ASGI application: ``/graphql`` (HTTP, WebSocket, GraphiQL), ``/telephony/events``,
+``/healthz``, ``/readyz``."""
 
 import asyncio
 import json
@@ -27,6 +28,8 @@ from app.file_routes import download_endpoint, upload_refusal
 from app.principal import Principal, PrincipalKind
 from app.services import Services
 from app.settings import Settings
+from app.telephony import TelephonyEvents
+from graphql import ExecutionResult
 from models.errors import Unauthenticated
 from models.field_definition import FieldDefinition
 from resolvers.context import Context
@@ -151,6 +154,15 @@ class GraphQLDispatcher:
     async def _principal(self, authorization: str | None) -> Principal:
         return await self.services.authenticator.principal_for(authorization)
 
+    async def execute(
+        self, request: Request, principal: Principal, document: str, variables: dict[str, Any]
+    ) -> ExecutionResult:
+        """Runs one operation on the principal's schema, outside the GraphQL endpoint."""
+        request.scope[PRINCIPAL_KEY] = principal
+        app = await self.apps.app_for(principal)
+        context = await app.get_context(request)
+        return await app.schema.execute(document, variable_values=variables, context_value=context)
+
     def _origin_allowed(self, scope: Scope) -> bool:
         headers = Headers(scope=scope)
         origin = headers.get("origin")
@@ -231,10 +243,12 @@ def create_app(
     services = services or Services.create(settings)
     dispatcher = GraphQLDispatcher(services)
     register_job_handlers(services)
+    telephony = TelephonyEvents(services.authenticator, dispatcher.execute)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await services.database.connect()
+        await services.call_bus.start()
         if demo:
             login = await ensure_demo_data(services.tokens)
             url = f"http://{settings.host}:{settings.port}/graphql"
@@ -244,6 +258,7 @@ def create_app(
             yield
         finally:
             await services.jobs.stop()
+            await services.call_bus.stop()
             await services.database.close()
 
     async def healthz(_: Request) -> Response:
@@ -260,6 +275,7 @@ def create_app(
             WebSocketRoute("/graphql", dispatcher),
             Route("/imports/{job_id}/errors.csv", _download(services, errors_csv_response)),
             Route("/exports/{job_id}", _download(services, export_file_response)),
+            Route("/telephony/events", telephony.handle, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

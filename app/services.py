@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from app.authenticator import Authenticator
+from app.call_bus import CallBus
 from app.crypto import SecretBox
 from app.db import Database
 from app.import_jobs import JobRunner
@@ -10,6 +11,7 @@ from app.keys import fernet_key, jwt_secret
 from app.login_throttle import LoginThrottle
 from app.settings import Settings
 from app.tokens import TokenService
+from models.call_event import CallEvent
 
 
 @dataclass
@@ -22,6 +24,7 @@ class Services:
     authenticator: Authenticator
     secrets: SecretBox
     login_throttle: LoginThrottle
+    call_bus: CallBus
 
     @classmethod
     def create(cls, settings: Settings) -> "Services":
@@ -34,4 +37,5 @@ class Services:
             authenticator=Authenticator(tokens),
             secrets=SecretBox(fernet_key(settings)),
             login_throttle=LoginThrottle(settings),
+            call_bus=CallBus(CallEvent.get_pymongo_collection),
         )

@@ -17,6 +17,8 @@ ISSUER = "crm-contacts"
 class TokenKind(StrEnum):
     USER = "user"
     OPERATOR = "operator"
+    # The telephony side of one company: reports its calls, receives its dial requests.
+    TELEPHONY = "telephony"
 
 
 @dataclass(frozen=True)

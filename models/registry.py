@@ -2,6 +2,7 @@
 
 from beanie import Document
 
+from models.call_event import CallEvent
 from models.company import Company
 from models.contact import Contact, Organization
 from models.crm import Crm
@@ -26,4 +27,5 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Contact,
     Organization,
     Position,
+    CallEvent,
 ]

@@ -18,6 +18,8 @@ class Role(StrEnum):
 
 class Permission(StrEnum):
     DIAL = "DIAL"
+    # Reports calls for the company (the telephony side's account; `crm token --telephony`).
+    TELEPHONY = "TELEPHONY"
 
 
 class User(Document):

@@ -40,6 +40,8 @@ class Context:
             return self.principal.user
         if self.principal.kind is PrincipalKind.OPERATOR:
             raise Forbidden("Operator tokens only manage companies.")
+        if self.principal.kind is PrincipalKind.TELEPHONY:
+            raise Forbidden("Telephony tokens only report calls and receive dial requests.")
         raise Unauthenticated()
 
     def company(self) -> Company:

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from functools import partial
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from models.field_definition import FieldDefinition
 from resolvers.auth.schema import AuthMutation, AuthQuery
+from resolvers.calls.schema import call_roots
+from resolvers.calls.shared_execution import SharedEventExecution
 from resolvers.company.schema import CompanyMutation
 from resolvers.company.settings_schema import CompanySettingsMutation, CompanySettingsQuery
 from resolvers.contacts.schema import contact_roots
@@ -77,26 +81,41 @@ def build_schema(
     definitions: Sequence[FieldDefinition] = (), limits: Limits = Limits()
 ) -> CrmSchema:
     records = build_record_types(list(definitions))
+    limit_rules = [max_depth_rule(limits.max_depth, None), max_aliases_rule(limits.max_aliases)]
     contact_query, contact_mutation = contact_roots(records)
     organization_query, organization_mutation = organization_roots(records)
     kanban_query, kanban_mutation = kanban_roots(records)
+    call_query, call_mutation, call_subscription = call_roots(records)
     export_query, export_mutation = export_roots(records, contact_query)
     return CrmSchema(
         query=merge_types(
-            "Query", (*QUERIES, contact_query, organization_query, kanban_query, export_query)
+            "Query",
+            (*QUERIES, contact_query, organization_query, kanban_query, call_query, export_query),
         ),
         mutation=merge_types(
             "Mutation",
-            (*MUTATIONS, contact_mutation, organization_mutation, kanban_mutation, export_mutation),
+            (
+                *MUTATIONS,
+                contact_mutation,
+                organization_mutation,
+                kanban_mutation,
+                call_mutation,
+                export_mutation,
+            ),
         ),
-        subscription=merge_types("Subscription", SUBSCRIPTIONS),
+        subscription=merge_types("Subscription", (*SUBSCRIPTIONS, call_subscription)),
         # Implementations of interfaces that no field names.
         types=CRM_TYPES,
         config=StrawberryConfig(sort_schema=False, scalar_map=SCALAR_MAP),
+        # A call event's selection runs once for all subscribers that would get one answer.
+        execution_context_class=SharedEventExecution,
         extensions=[
             ErrorShaping,
-            partial(QueryDepthLimiter, max_depth=limits.max_depth),
-            partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+            # The limits' rules are made once per schema (QueryDepthLimiter and
+            # MaxAliasesLimiter make new ones for every request), so that the ValidationCache
+            # finds a document validated before: validating takes milliseconds per request.
+            partial(AddValidationRules, limit_rules),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+            ValidationCache,
         ],
     )

@@ -13,6 +13,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,15 +203,15 @@ def service_env(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def live_server(settings: Settings, data_dir: Path) -> Iterator[LiveServer]:
+@contextmanager
+def running_service(settings: Settings, data_dir: Path, **env: str) -> Iterator[LiveServer]:
+    """``crm serve`` in a child process on the test database, until the block ends."""
     port = free_port()
     output = data_dir / f"live-server-{port}.log"
-    env = service_env(settings, CRM_CORS_ORIGINS="https://app.example")
     with output.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--port", str(port)],
-            env=env,
+            env=service_env(settings, **env),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -221,3 +222,9 @@ def live_server(settings: Settings, data_dir: Path) -> Iterator[LiveServer]:
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, data_dir: Path) -> Iterator[LiveServer]:
+    with running_service(settings, data_dir, CRM_CORS_ORIGINS="https://app.example") as server:
+        yield server

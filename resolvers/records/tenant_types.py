@@ -9,6 +9,7 @@ import strawberry
 from beanie import PydanticObjectId
 
 from models.field_definition import FieldEntity
+from resolvers.calls.history import ContactCalls
 from resolvers.context import Info
 from resolvers.generated.custom_types import EntityTypes, generate
 from resolvers.records.loaders import load_crm, load_organization_row, load_position
@@ -118,6 +119,8 @@ class RecordTypes:
     organization_fields: EntityTypes
     contact: type
     organization: type
+    # Contact.calls, typed once the company's CallEvent type exists (resolvers/calls).
+    contact_calls: ContactCalls
 
     def contact_from_row(self, row: dict[str, Any]) -> Any:
         return self.contact(
@@ -161,6 +164,7 @@ def build_record_types(definitions: list[Any]) -> RecordTypes:
     organization_fields = generate(FieldEntity.ORGANIZATION, definitions)
     organization_type = _with_custom(OrganizationBase, "Organization", organization_fields, {})
     built: list[RecordTypes] = []  # the resolver below needs the whole set, made after it
+    contact_calls = ContactCalls()
 
     async def organization(self: Any, info: Info) -> organization_type | None:  # type: ignore[valid-type]
         organization_id = self.row.get("organization_id")
@@ -173,7 +177,11 @@ def build_record_types(definitions: list[Any]) -> RecordTypes:
         ContactBase,
         "Contact",
         contact_fields,
-        {"organization": strawberry.field(resolver=organization)},
+        {"organization": strawberry.field(resolver=organization), "calls": contact_calls.field},
     )
-    built.append(RecordTypes(contact_fields, organization_fields, contact_type, organization_type))
+    built.append(
+        RecordTypes(
+            contact_fields, organization_fields, contact_type, organization_type, contact_calls
+        )
+    )
     return built[0]

@@ -1,0 +1,404 @@
+"""Caller-ID matching and incoming-call delivery, with 100,000 contacts in the project's CRM.
+
+Prints, each beside a baseline measured in the same run:
+
+- ``matchCaller(phone, projectId)`` over HTTP, as an agent of the project, p50 and p99;
+  baseline: the raw pymongo lookup on ``phone_keys`` (``{tenant_id, phone_keys}``, the
+  ``caller_id`` index), returning the documents. Both are timed turn by turn on the same numbers.
+- the latency from sending ``reportIncomingCall`` (the telephony side, over HTTP) to the event's
+  arrival at each of 100 agent desktops subscribed to ``incomingCalls`` over WebSockets, p50 and
+  p99 over all deliveries; baseline: a raw pymongo change stream on the same database, from an
+  insert to its arrival.
+
+Bars: matchCaller p50 at most 2 ms above the raw lookup; delivery p99 at most 100 ms.
+
+The service runs as ``crm serve`` in a child process on an embedded database (another child), as
+in production; the company, its CRM, project and users are made through the API. The contacts are
+written straight into the collection with ``models.contact_keys.derive_contact`` (the keys the
+service computes): loading is not what is measured. The desktops select ``CallEventFields`` of
+graphql/calls.graphql, match and contact included.
+
+    python bench/calls.py
+"""
+
+import asyncio
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import AsyncExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bson import ObjectId
+from pymongo import AsyncMongoClient, MongoClient
+
+from app.embedded import EmbeddedServer
+from app.tokens import TokenKind, TokenService
+from models.contact_keys import derive_contact
+from models.phones import normalize_phone
+from models.timestamps import utcnow
+
+CONTACTS = 100_000
+BATCH = 2_000
+MATCHES = 1_000
+WARMUP = 100
+SUBSCRIBERS = 100
+CALLS = 60
+STREAM_ROUNDS = 200
+MATCH_BAR_MS = 2.0  # matchCaller p50 at most this above the raw lookup
+DELIVERY_BAR_MS = 100.0  # delivery p99 at most this
+WAIT = 30.0
+
+SECRET = "bench-jwt-secret-of-sufficient-length-0123456789"
+PASSWORD = "correct horse battery"
+DATABASE = f"crm_bench_{uuid.uuid4().hex[:8]}"
+ROOT = Path(__file__).resolve().parent.parent
+CALLS_GRAPHQL = (ROOT / "graphql" / "calls.graphql").read_text()
+# The ways an exchange writes a number: the service must meet every one.
+FORMATS = ["+48 {a} {b} {c}", "0048{n}", "{n}", "{a}-{b}-{c}", "(+48) {a} {b} {c}", "tel:+48{n}"]
+
+
+# --- GraphQL -------------------------------------------------------------------------------------
+
+
+def _block(text: str, start: int) -> str:
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+    raise ValueError("unbalanced braces")
+
+
+def operation(name: str) -> str:
+    """The named operation of graphql/calls.graphql with the fragments it spreads: what a
+    client sends."""
+    found = re.search(rf"^(query|mutation|subscription) {name}\b", CALLS_GRAPHQL, re.MULTILINE)
+    assert found is not None, name
+    parts = [_block(CALLS_GRAPHQL, found.start())]
+    for fragment in re.findall(r"\.\.\.(\w+)", parts[0]):
+        start = CALLS_GRAPHQL.index(f"fragment {fragment} ")
+        parts.append(_block(CALLS_GRAPHQL, start))
+    return "\n".join(parts)
+
+
+class GraphQL:
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=60)
+
+    def op(self, token: str | None, query: str, **variables: Any) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        body = self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        ).json()
+        if body.get("errors"):
+            raise RuntimeError(body["errors"])
+        return body["data"]
+
+
+SETUP = {
+    "company": "mutation ($input: CreateCompanyInput!) { createCompany(input: $input) { id } }",
+    "login": "mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+    "crm": "mutation ($input: CreateCrmInput!) { createCrm(input: $input) { id } }",
+    "settings": "mutation ($input: UpdateCompanySettingsInput!) "
+    "{ updateCompanySettings(input: $input) { callerIdAuthentication } }",
+    "user": "mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }",
+    "project": "mutation ($input: CreateProjectInput!) { createProject(input: $input) { id } }",
+}
+
+
+# --- the database and the service -------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_service(data_dir: Path) -> Iterator[tuple[str, str]]:
+    """(database uri, service base url): the embedded database and ``crm serve`` on it."""
+    database = EmbeddedServer(data_dir / "embedded").start()
+    process = None
+    try:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+        env.update(
+            CRM_MONGODB_URI=database.uri,
+            CRM_DATABASE=DATABASE,
+            CRM_DATA_DIR=str(data_dir),
+            CRM_JWT_SECRET=SECRET,
+            CRM_LOG_LEVEL="WARNING",
+        )
+        with (data_dir / "service.log").open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "app", "serve", "--port", str(port)],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((data_dir / "service.log").read_text())
+            try:
+                if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield database.uri, base_url
+    finally:
+        if process is not None and process.poll() is None:
+            process.terminate()
+            process.wait(timeout=15)
+        database.stop()
+
+
+# --- the company and its contacts -------------------------------------------------------------
+
+
+@dataclass
+class Desk:
+    tenant_id: ObjectId
+    crm_id: ObjectId
+    project_id: str
+    agent_token: str
+    telephony_token: str
+
+
+def make_company(gql: GraphQL) -> Desk:
+    tokens = TokenService(SECRET, 3600)
+    operator = tokens.issue(TokenKind.OPERATOR, "operator")
+    admin, agent = "admin@bench.example", "agent@bench.example"
+    company = gql.op(
+        operator,
+        SETUP["company"],
+        input={"name": "Bench", "adminEmail": admin, "adminPassword": PASSWORD},
+    )["createCompany"]["id"]
+    token = gql.op(None, SETUP["login"], e=admin, p=PASSWORD)["login"]["token"]
+    crm_id = gql.op(token, SETUP["crm"], input={"name": "Infolinia"})["createCrm"]["id"]
+    gql.op(token, SETUP["settings"], input={"defaultCrmId": crm_id, "callerIdAuthentication": True})
+    agent_id = gql.op(
+        token,
+        SETUP["user"],
+        input={"email": agent, "password": PASSWORD, "displayName": "Agent", "roles": ["AGENT"]},
+    )["createUser"]["id"]
+    project_id = gql.op(
+        token,
+        SETUP["project"],
+        input={"name": "Infolinia", "crmId": crm_id, "memberIds": [agent_id]},
+    )["createProject"]["id"]
+    agent_token = gql.op(None, SETUP["login"], e=agent, p=PASSWORD)["login"]["token"]
+    telephony = tokens.issue(TokenKind.TELEPHONY, company, company)
+    return Desk(ObjectId(company), ObjectId(crm_id), project_id, agent_token, telephony)
+
+
+def number(i: int) -> str:
+    """Contact ``i``'s mobile number, nine digits."""
+    return f"5{i:08d}"
+
+
+def load_contacts(contacts: Any, desk: Desk) -> None:
+    batch: list[dict[str, Any]] = []
+    for i in range(CONTACTS):
+        raw = number(i)
+        now = utcnow()
+        document: dict[str, Any] = {
+            "_id": ObjectId(),
+            "tenant_id": desk.tenant_id,
+            "crm_id": desk.crm_id,
+            "deleted": False,
+            "created_at": now,
+            "updated_at": now,
+            "first_name": f"Imię{i}",
+            "last_name": f"Nazwisko{i}",
+            "phones": [{"number": normalize_phone(raw, "PL"), "raw": raw}],
+        }
+        batch.append({**document, **derive_contact(document, [], None)})
+        if len(batch) == BATCH:
+            contacts.insert_many(batch, ordered=False)
+            batch = []
+    if batch:
+        contacts.insert_many(batch, ordered=False)
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def percentile(times: list[float], pct: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def ms(times: list[float]) -> str:
+    return (
+        f"p50 {statistics.median(times) * 1000:.2f} ms, p99 {percentile(times, 99) * 1000:.2f} ms"
+        f" (n={len(times)})"
+    )
+
+
+def written(i: int) -> str:
+    n = number(i)
+    layout = FORMATS[i % len(FORMATS)]
+    return layout.format(n=n, a=n[:3], b=n[3:6], c=n[6:])
+
+
+def measure_match(gql: GraphQL, contacts: Any, desk: Desk) -> tuple[list[float], list[float]]:
+    query = operation("MatchCaller")
+    rng = random.Random(11)
+    picks = [rng.randrange(CONTACTS) for _ in range(WARMUP + MATCHES)]
+
+    def api(i: int) -> list[str]:
+        match = gql.op(desk.agent_token, query, phone=written(i), projectId=desk.project_id)
+        return [c["id"] for c in match["matchCaller"]["contacts"]]
+
+    def raw(i: int) -> list[str]:
+        key = normalize_phone(number(i), "PL")
+        cursor = contacts.find({"tenant_id": desk.tenant_id, "phone_keys": key})
+        return [str(row["_id"]) for row in cursor.to_list()]
+
+    for i in picks[:WARMUP]:
+        got, expected = api(i), raw(i)
+        assert got == expected, (written(i), got, expected)
+        assert len(got) == 1, got
+    service: list[float] = []
+    baseline: list[float] = []
+    for i in picks[WARMUP:]:
+        started = time.perf_counter()
+        api(i)
+        service.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        raw(i)
+        baseline.append(time.perf_counter() - started)
+    return service, baseline
+
+
+async def _subscribe(ws_url: str, token: str, query: str) -> ClientConnection:
+    socket_ = await connect(ws_url, subprotocols=["graphql-transport-ws"], max_queue=None)
+    init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
+    await socket_.send(json.dumps(init))
+    assert json.loads(await socket_.recv())["type"] == "connection_ack"
+    payload = {"query": query, "variables": {}}
+    await socket_.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+    return socket_
+
+
+async def _arrivals(socket_: ClientConnection, call_id: str) -> float:
+    """When the event of ``call_id`` arrived (other events, e.g. late probes, are skipped)."""
+    while True:
+        message = json.loads(await socket_.recv())
+        assert message["type"] == "next", message
+        assert not message["payload"].get("errors"), message
+        if message["payload"]["data"]["incomingCalls"]["callId"] == call_id:
+            return time.perf_counter()
+
+
+async def measure_delivery(base_url: str, desk: Desk) -> list[float]:
+    ws_url = base_url.replace("http://", "ws://") + "/graphql"
+    report = operation("ReportIncomingCall")
+    async with AsyncExitStack() as stack, httpx.AsyncClient(base_url=base_url) as http:
+        sockets = [
+            await stack.enter_async_context(
+                await _subscribe(ws_url, desk.agent_token, operation("IncomingCalls"))
+            )
+            for _ in range(SUBSCRIBERS)
+        ]
+
+        async def call(call_id: str, caller: str) -> list[float]:
+            waiting = [asyncio.ensure_future(_arrivals(s, call_id)) for s in sockets]
+            await asyncio.sleep(0)
+            started = time.perf_counter()
+            response = await http.post(
+                "/graphql",
+                json={
+                    "query": report,
+                    "variables": {
+                        "input": {"callId": call_id, "from": caller, "projectId": desk.project_id}
+                    },
+                },
+                headers={"Authorization": f"Bearer {desk.telephony_token}"},
+            )
+            assert not response.json().get("errors"), response.text
+            arrived = await asyncio.wait_for(asyncio.gather(*waiting), WAIT)
+            return [at - started for at in arrived]
+
+        for attempt in range(20):  # until every subscription is registered on the server
+            try:
+                await asyncio.wait_for(call(f"probe-{attempt}", "anonymous"), 2)
+                break
+            except TimeoutError:
+                continue
+        else:
+            raise RuntimeError("the subscriptions never received a call")
+        latencies: list[float] = []
+        for i in range(CALLS):
+            latencies.extend(await call(f"call-{i}", written(i)))
+        return latencies
+
+
+async def measure_raw_stream(uri: str) -> list[float]:
+    """Baseline: a raw change stream on the same database, insert to arrival."""
+    client: AsyncMongoClient = AsyncMongoClient(uri)
+    collection = client[DATABASE]["bench_stream"]
+    latencies: list[float] = []
+    try:
+        async with await collection.watch() as stream:
+            for i in range(STREAM_ROUNDS):
+                started = time.perf_counter()
+                await collection.insert_one({"i": i})
+                change = await stream.next()
+                latencies.append(time.perf_counter() - started)
+                assert change["fullDocument"]["i"] == i
+    finally:
+        await client.close()
+    return latencies
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp, running_service(Path(tmp)) as (uri, base_url):
+        gql = GraphQL(base_url)
+        desk = make_company(gql)
+        database = MongoClient(uri)[DATABASE]
+        started = time.perf_counter()
+        load_contacts(database.contacts, desk)
+        loaded = time.perf_counter() - started
+        print(f"loaded {CONTACTS:,} contacts in {loaded:.1f} s ({CONTACTS / loaded:,.0f}/s)")
+        service, raw = measure_match(gql, database.contacts, desk)
+        delivery = asyncio.run(measure_delivery(base_url, desk))
+        stream = asyncio.run(measure_raw_stream(uri))
+
+    match_gap = (statistics.median(service) - statistics.median(raw)) * 1000
+    delivery_p99 = percentile(delivery, 99) * 1000
+    print(f"matchCaller over HTTP:             {ms(service)}")
+    print(f"  baseline raw lookup on phone_keys: {ms(raw)}")
+    verdict = "PASS" if match_gap <= MATCH_BAR_MS else "FAIL"
+    print(f"  p50 above the raw lookup: {match_gap:.2f} ms | bar <= {MATCH_BAR_MS:g} ms: {verdict}")
+    print(f"reportIncomingCall to delivery, {SUBSCRIBERS} subscribers: {ms(delivery)}")
+    print(f"  baseline raw change stream, insert to arrival: {ms(stream)}")
+    verdict = "PASS" if delivery_p99 <= DELIVERY_BAR_MS else "FAIL"
+    print(f"  p99 {delivery_p99:.2f} ms | bar <= {DELIVERY_BAR_MS:g} ms: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
