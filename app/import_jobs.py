@@ -91,10 +91,10 @@ def new_owner() -> str:
 class JobRunner:
     owner: str = field(default_factory=new_owner)
     progress: JobProgress = field(default_factory=JobProgress)
-    _handlers: dict[type[Document], Handler] = field(default_factory=dict)
-    _running: dict[PydanticObjectId, asyncio.Task] = field(default_factory=dict)
-    _wakeup: asyncio.Event | None = None
-    _loop_task: asyncio.Task | None = None
+    _handlers: dict[type[Document], Handler] = field(default_factory=dict, init=False)
+    _running: dict[PydanticObjectId, asyncio.Task] = field(default_factory=dict, init=False)
+    _wakeup: asyncio.Event | None = field(default=None, init=False)
+    _loop_task: asyncio.Task | None = field(default=None, init=False)
 
     def register(self, model: type[Document], handler: Handler) -> None:
         self._handlers[model] = handler

@@ -25,6 +25,8 @@ from tests.operations import document
 from tests.records import CrmTenant, with_default_crm
 
 HEADER = ["Imię", "Nazwisko", "E-mail", "Telefon", "Kolor"]
+# A service busy importing answers between two batches: on a loaded machine, seconds.
+REQUEST_SECONDS = 120
 
 
 @pytest_asyncio.fixture
@@ -120,6 +122,7 @@ async def test_progress_is_pushed_over_a_subscription_until_the_job_is_finished(
         data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
         files={"0": ("many.csv", many_rows(3000), XLSX)},
         headers={"Authorization": f"Bearer {tenant.admin.token}"},
+        timeout=REQUEST_SECONDS,
     )
     job_id = response.json()["data"]["importContacts"]["id"]
     seen = []
@@ -184,6 +187,7 @@ def _job(service: Service, token: str, job_id: str) -> dict:
             "variables": {"id": job_id},
         },
         headers={"Authorization": f"Bearer {token}"},
+        timeout=REQUEST_SECONDS,
     )
     return response.json()["data"]["importJob"]
 
@@ -205,6 +209,7 @@ def _import_and_kill(settings, tmp_path: Path, token: str, rows: int) -> tuple[s
             },
             files={"0": ("many.csv", many_rows(rows), XLSX)},
             headers={"Authorization": f"Bearer {token}"},
+            timeout=REQUEST_SECONDS,
         )
         job_id = response.json()["data"]["importContacts"]["id"]
         for _ in range(5000):
