@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -17,6 +18,16 @@ from models.crm_lists import Stage, StageFlag
 from models.field_definition import FieldDefinition, FieldEntity, FieldType
 from models.position import Position
 from models.project import Project
+from models.segmentation import (
+    Classifier,
+    ClassifierKind,
+    NativeParameter,
+    Rule,
+    RuleCondition,
+    Scorer,
+    Segmentation,
+    SegmentDefinition,
+)
 from models.timestamps import utcnow
 from models.user import Permission, Role, User
 from models.values import name_key
@@ -173,11 +184,15 @@ async def _create_demo_records(company: Company, crm: Crm) -> None:
     await FieldDefinition.insert_many(definitions)
     await company.inc({Company.fields_version: 1})
     positions = [
-        Position(tenant_id=company.id, name=name, name_key=name_key(name))
+        # Ids given here: insert_many does not set them on the documents, and contacts name them.
+        Position(id=PydanticObjectId(), tenant_id=company.id, name=name, name_key=name_key(name))
         for name in ("Prezes", "Kierownik sprzedaży", "Konsultant")
     ]
     await Position.insert_many(positions)
     contact_definitions = [d for d in definitions if d.entity is FieldEntity.CONTACT]
+    segmentation = _demo_segmentation(crm, positions)
+    await crm.set({Crm.segmentation: segmentation})
+    scorer = Scorer(segmentation, contact_definitions)
     organization = _stored(
         company,
         crm,
@@ -208,9 +223,61 @@ async def _create_demo_records(company: Company, crm: Crm) -> None:
                 "custom": custom,
             },
         )
+        if (segment := scorer.stored_segment(row)) is not None:
+            row["segment"] = segment
         row.update(derive_contact(row, contact_definitions, organization["name"]))
         rows.append(row)
     await Contact.get_pymongo_collection().insert_many(rows)
+
+
+def _demo_segmentation(crm: Crm, positions: list[Position]) -> Segmentation:
+    """R8.4's example on the demo's stages and positions, plus ranges of the credit limit."""
+    ranges = [("Słaby", 0, 30, "#9E9E9E"), ("Umiarkowany", 30, 70, "#FF9800")]
+    ranges.append(("Zaawansowany", 70, 100, "#4CAF50"))
+
+    def values(ids: list[Any]) -> list[Rule]:
+        return [
+            Rule(condition=RuleCondition.VALUE, value=str(i), points=p)
+            for i, p in zip(ids, (1, 5, 10), strict=False)
+        ]
+
+    return Segmentation(
+        definitions=[
+            SegmentDefinition(
+                name=name,
+                name_key=name_key(name),
+                from_percent=Decimal(start),
+                to_percent=Decimal(end),
+                color=color,
+            )
+            for name, start, end, color in ranges
+        ],
+        classifiers=[
+            Classifier(
+                kind=ClassifierKind.NATIVE,
+                parameter=NativeParameter.STAGE,
+                rules=values([stage.id for stage in crm.stages[:3]]),
+            ),
+            Classifier(
+                kind=ClassifierKind.NATIVE,
+                parameter=NativeParameter.POSITION,
+                rules=values([position.id for position in reversed(positions)]),
+            ),
+            Classifier(
+                kind=ClassifierKind.CUSTOM,
+                field_key="limitKredytowy",
+                rules=[
+                    Rule(
+                        condition=RuleCondition.RANGE,
+                        range_from=Decimal(0),
+                        range_to=Decimal("999.99"),
+                        points=1,
+                    ),
+                    Rule(condition=RuleCondition.RANGE, range_from=Decimal(1000), points=10),
+                ],
+            ),
+        ],
+    )
 
 
 def _stored(company: Company, crm: Crm, fields: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from app.demo import demo_banner, ensure_demo_data
 from app.file_routes import download_endpoint, upload_refusal
 from app.principal import Principal, PrincipalKind
+from app.segmentation_jobs import JOBS as SEGMENTATION_JOBS
 from app.services import Services
 from app.settings import Settings
 from app.telephony import TelephonyEvents
@@ -248,6 +249,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await services.database.connect()
+        await SEGMENTATION_JOBS.resume()
         await services.call_bus.start()
         if demo:
             login = await ensure_demo_data(services.tokens)
@@ -259,6 +261,7 @@ def create_app(
         finally:
             await services.jobs.stop()
             await services.call_bus.stop()
+            await SEGMENTATION_JOBS.stop()
             await services.database.close()
 
     async def healthz(_: Request) -> Response:

@@ -12,6 +12,9 @@ fields a company defines (DESIGN.md, "Indexes for a dynamic field model"):
 - ``name_sort``: the Polish-order key of the list's default sort.
 
 They are recomputed from the document in one place, :func:`models.contact_keys.derive`.
+
+A contact also carries its ``segment`` (R8, :meth:`models.segmentation.ContactSegment.stored`),
+computed on every write and by the segmentation job; ``sk`` holds the segment's id.
 """
 
 from datetime import datetime
@@ -88,6 +91,7 @@ class Contact(Document, DerivedKeys):
     address: Address = Field(default_factory=Address)
     organization_id: PydanticObjectId | None = None
     custom: dict = Field(default_factory=dict)
+    segment: dict | None = None
     deleted: bool = False
     deleted_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -112,6 +116,11 @@ class Contact(Document, DerivedKeys):
                     ("_id", ASCENDING),
                 ],
                 name="kanban",
+            ),
+            # R8: the number of live contacts per segment, counted on the index alone.
+            IndexModel(
+                [("crm_id", ASCENDING), ("deleted", ASCENDING), ("segment.definition.id", 1)],
+                name="segments",
             ),
         ]
 

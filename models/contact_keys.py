@@ -35,6 +35,7 @@ CONTACT_ID_KEYS = {
     "positionId": "position_id",
     "acquisitionSourceId": "acquisition_source_id",
     "organizationId": "organization_id",
+    "segmentId": "segment.definition.id",
 }
 ORGANIZATION_NATIVE_KEYS = {
     "name": "name",
@@ -126,7 +127,7 @@ def derive(
         if value:
             sk.append(entry(native_key(name), encode_text(value)))
     for name, path in (id_keys or {}).items():
-        value = document.get(path)
+        value = _get(document, path)
         if value is not None:
             sk.append(entry(native_key(name), str(value)))
     sk.extend(entry(native_key("phone"), number) for number in numbers)

@@ -17,6 +17,7 @@ from pymongo import ASCENDING, IndexModel
 
 from models.crm_lists import AcquisitionSource, Stage, system_sources
 from models.secret import StoredSecret
+from models.segmentation import Segmentation
 from models.timestamps import utcnow
 
 
@@ -182,6 +183,8 @@ class Crm(Document):
     stages: list[Stage] = Field(default_factory=list)
     # R9: every way of creating a CRM gets the system sources from this default.
     acquisition_sources: list[AcquisitionSource] = Field(default_factory=system_sources)
+    # R8: definitions and classifiers, and the state of the recomputation of the contacts.
+    segmentation: Segmentation = Field(default_factory=Segmentation)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

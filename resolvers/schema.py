@@ -32,6 +32,7 @@ from resolvers.organizations.schema import organization_roots
 from resolvers.positions.schema import PositionMutation, PositionQuery
 from resolvers.projects.schema import ProjectMutation, ProjectQuery
 from resolvers.records.tenant_types import build_record_types
+from resolvers.segmentation.schema import SegmentationMutation, SegmentationQuery
 from resolvers.sources.schema import AcquisitionSourceMutation, AcquisitionSourceQuery
 from resolvers.stages.schema import StageMutation, StageQuery
 from resolvers.users.schema import UserMutation, UserQuery
@@ -47,6 +48,7 @@ QUERIES: tuple[type, ...] = (
     AcquisitionSourceQuery,
     FieldDefinitionQuery,
     ImportQuery,
+    SegmentationQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -60,6 +62,7 @@ MUTATIONS: tuple[type, ...] = (
     AcquisitionSourceMutation,
     FieldDefinitionMutation,
     ImportMutation,
+    SegmentationMutation,
 )
 # Static subscription roots; others append theirs.
 SUBSCRIPTIONS: tuple[type, ...] = (ImportSubscription,)

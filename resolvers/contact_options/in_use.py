@@ -4,13 +4,15 @@ Decision: refuse with CONFLICT and the number of contacts (``contactCount``), ra
 the value on those contacts, so that no contact silently loses data; the admin reassigns the
 contacts first. Soft-deleted contacts count too: restoring one must not bring back an id that no
 longer names anything. The count precedes the delete: writes of contacts must check that the
-ids they store still exist, which closes the gap between the two.
+ids they store still exist, which closes the gap between the two. Nor is one deleted that a
+segmentation rule names (R8, :mod:`resolvers.segmentation.references`).
 """
 
 from beanie import PydanticObjectId
 
 from models.contact import Contact
 from models.errors import Conflict
+from resolvers.segmentation.references import refuse_if_classified
 
 
 class InUse(Conflict):
@@ -33,3 +35,4 @@ async def refuse_if_used(
     contact = await contacts.find_one(query, {"_id": 1})
     if contact is not None:
         raise InUse(what, contact["_id"], await contacts.count_documents(query))
+    await refuse_if_classified(tenant_id, field, value_id, what)

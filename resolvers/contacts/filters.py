@@ -22,6 +22,7 @@ FILTER_MEMBERS: dict[str, type] = {
     "city": TextFilter,
     "postal_code": TextFilter,
     "organization_id": IdFilter,
+    "segment_id": IdFilter,
     "created_at": DateTimeFilter,
     "updated_at": DateTimeFilter,
 }
@@ -52,6 +53,7 @@ def filter_fields(region: str) -> dict[str, FilterField]:
         "city": text_field("city"),
         "postal_code": text_field("postalCode"),
         "organization_id": id_field("organizationId"),
+        "segment_id": id_field("segmentId"),
         "created_at": timestamp_field("createdAt"),
         "updated_at": timestamp_field("updatedAt"),
     }

@@ -20,6 +20,7 @@ from resolvers.records.values import (
     check_phones,
     check_tags,
 )
+from resolvers.segmentation.contact_segment import segment_of
 
 REFERENCES = ("position_id", "stage_id", "acquisition_source_id", "organization_id")
 
@@ -29,13 +30,16 @@ async def organization_name(document: Row) -> str | None:
     if organization_id is None:
         return None
     row = await Organization.get_pymongo_collection().find_one(
-        {"_id": organization_id}, {"name": 1}
+        {"_id": organization_id, "tenant_id": document["tenant_id"]}, {"name": 1}
     )
     return row["name"] if row else None
 
 
-async def derive(document: Row, types: EntityTypes) -> Row:
-    return derive_contact(document, types.definitions, await organization_name(document))
+async def derive(document: Row, types: EntityTypes, crm: Crm) -> Row:
+    """The derived keys and the segment (R8), which ``sk`` holds too; None: no segment."""
+    segmented = {**document, "segment": segment_of(document, types.definitions, crm)}
+    derived = derive_contact(segmented, types.definitions, await organization_name(document))
+    return {**derived, "segment": segmented["segment"]}
 
 
 async def apply(

@@ -31,6 +31,11 @@ from resolvers.fields.inputs import CreateFieldDefinitionInput, UpdateFieldDefin
 from resolvers.fields.rebuild import rebuild_derived_keys
 from resolvers.fields.values import convert_values, remove_values
 from resolvers.fields.version import bump_fields_version
+from resolvers.segmentation.references import (
+    check_field_change,
+    recompute_after_field_change,
+    refuse_if_field_classified,
+)
 
 EDITABLE = ("name", "type", "options", "position", "searchable", "unique", "required")
 NOT_NULL = ("name", "type", "searchable", "unique", "required")
@@ -237,9 +242,11 @@ async def update_definition(
         others = await definitions_of(tenant_id, current.entity)
         _refuse_name_clash(target.name, [d for d in others if d.id != current.id])
     await _check_stored_values(tenant_id, current, target, data, prefix)
+    await check_field_change(tenant_id, current, target, prefix)
     updated = await _write(tenant_id, definition_id, changes)
     await bump_fields_version(tenant_id)
     await _bring_records_in_line(tenant_id, current, updated, _flag_path(prefix, data, "unique"))
+    await recompute_after_field_change(tenant_id, current, updated)
     return updated
 
 
@@ -247,6 +254,7 @@ async def delete_definition(
     tenant_id: PydanticObjectId, definition_id: PydanticObjectId
 ) -> FieldDefinition:
     """Deletes the definition with its values and returns it as it was."""
+    await refuse_if_field_classified(tenant_id, definition_id)
     row = await FieldDefinition.get_pymongo_collection().find_one_and_delete(
         {"tenant_id": tenant_id, "_id": definition_id}
     )

@@ -40,6 +40,7 @@ from resolvers.imports.references import Pending, Reference, References
 from resolvers.imports.rows import Outcome, checked, new_contact, stored_form, unchanged
 from resolvers.imports.storage import upload_path
 from resolvers.imports.writing import Batch, JobStopped, Write, commit
+from resolvers.segmentation.contact_segment import current_segmentation
 
 BATCH_SIZE = 500
 Cells = list[Any]
@@ -139,6 +140,7 @@ class ImportRun:
         """What becomes of each row of the batch; the match values of the rows kept are
         claimed (a later row repeating one fails)."""
         now = utcnow()
+        self.crm.segmentation = await current_segmentation(self.crm)
         batch = Batch(self.job.id, self.job.tenant_id, rows[-1][0], now, processed=len(rows))
         parsed = []
         for number, cells in rows:
@@ -194,9 +196,12 @@ class ImportRun:
                 c.document["updated_at"] = now
             valid.append(c)
         # Concurrently: deriving a contact's keys may read the database (its organization's
-        # name, its CRM's segmentation), and a batch should not wait for 500 round trips in turn.
+        # name), and a batch should not wait for 500 round trips in turn.
         documents = await asyncio.gather(
-            *(stored_form(c.document, c.current or {}, c.references, self.types) for c in valid)
+            *(
+                stored_form(c.document, c.current or {}, c.references, self.types, self.crm)
+                for c in valid
+            )
         )
         writes = []
         for c, document in zip(valid, documents, strict=True):

@@ -16,7 +16,7 @@ from resolvers.context import Context
 from resolvers.generated.custom_types import EntityTypes, attribute
 from resolvers.imports.cells import ParsedRow
 from resolvers.imports.references import REFERENCE_FIELDS, Reference, final_id
-from resolvers.records.store import Row, _compact, _with_derived_keys
+from resolvers.records.store import Row, _compact, with_derived_keys
 from resolvers.records.types import AddressInput, PhoneInput
 
 ADDRESS_PREFIX = "address."
@@ -102,14 +102,14 @@ def _keep_known_phones(document: Row, current: Row) -> None:
 
 
 async def stored_form(
-    document: Row, current: Row, references: dict[str, Reference], types: EntityTypes
+    document: Row, current: Row, references: dict[str, Reference], types: EntityTypes, crm: Crm
 ) -> Row:
     """The document as it would be stored: references set, derived keys computed."""
     document = dict(document)
     for field, reference in references.items():
         document[REFERENCE_FIELDS[field]] = final_id(reference)
     _keep_known_phones(document, current)
-    return await _with_derived_keys(CONTACTS, _compact(document), types)
+    return await with_derived_keys(CONTACTS, _compact(document), types, crm)
 
 
 def _comparable(value: Any) -> Any:

@@ -46,7 +46,7 @@ def _checked_id(v: Validator, value: str | None, path: str, check: Any) -> str |
         return None
 
 
-async def derive(document: Row, types: EntityTypes) -> Row:
+async def derive(document: Row, types: EntityTypes, _crm: Crm) -> Row:
     return derive_organization(document, types.definitions)
 
 

@@ -29,18 +29,21 @@ class RecordKind:
 
     what: str
     collection: Callable[[], Any]
-    # The derived keys of a document (models.contact_keys), given the company's definitions.
-    derive: Callable[[Row, EntityTypes], Awaitable[Row]]
+    # The derived keys of a document (models.contact_keys), given the company's definitions and
+    # the record's CRM.
+    derive: Callable[[Row, EntityTypes, Crm], Awaitable[Row]]
     # ``current`` changed by the given members of an input; every problem goes to the Validator.
     apply: Callable[[Context, Validator, Crm, EntityTypes, Row, Any], Awaitable[Row]]
 
 
-async def _with_derived_keys(kind: RecordKind, document: Row, types: EntityTypes) -> Row:
-    derived = await kind.derive(document, types)
+async def with_derived_keys(kind: RecordKind, document: Row, types: EntityTypes, crm: Crm) -> Row:
+    derived = await kind.derive(document, types, crm)
     if document.get("deleted"):
         derived.pop("uniq", None)  # a deleted record holds no unique values
     kept = {key: value for key, value in document.items() if key != "uniq"}
-    return {**kept, **derived}
+    # A derived value of None (a contact without a segment) is no value: the key goes.
+    merged = {**kept, **derived}
+    return {key: value for key, value in merged.items() if key not in derived or value is not None}
 
 
 def _compact(document: Row) -> Row:
@@ -61,7 +64,7 @@ async def create_record(kind: RecordKind, ctx: Context, types: EntityTypes, data
     }
     document = _compact(await kind.apply(ctx, v, crm, types, base, data))
     v.raise_if_any()
-    document = await _with_derived_keys(kind, document, types)
+    document = await with_derived_keys(kind, document, types, crm)
     try:
         await kind.collection().insert_one(document)
     except DuplicateKeyError as error:
@@ -80,8 +83,8 @@ async def find_record(
     return document, crm
 
 
-async def replace_record(kind: RecordKind, document: Row, types: EntityTypes) -> Row:
-    document = await _with_derived_keys(kind, document, types)
+async def replace_record(kind: RecordKind, document: Row, types: EntityTypes, crm: Crm) -> Row:
+    document = await with_derived_keys(kind, document, types, crm)
     try:
         await kind.collection().replace_one({"_id": document["_id"]}, document)
     except DuplicateKeyError as error:
@@ -97,7 +100,7 @@ async def update_record(
     document = _compact(await kind.apply(ctx, v, crm, types, current, data))
     v.raise_if_any()
     document["updated_at"] = utcnow()
-    return await replace_record(kind, document, types)
+    return await replace_record(kind, document, types, crm)
 
 
 async def set_deleted(
@@ -105,7 +108,7 @@ async def set_deleted(
 ) -> Row:
     """Soft delete and restore. A deleted record holds no unique values, so a new one may take
     them; restoring one whose values were taken meanwhile answers CONFLICT."""
-    document, _ = await find_record(kind, ctx, record_id)
+    document, crm = await find_record(kind, ctx, record_id)
     if document.get("deleted", False) == deleted:
         return document
     document["deleted"] = deleted
@@ -114,4 +117,4 @@ async def set_deleted(
         document["deleted_at"] = document["updated_at"]
     else:
         document.pop("deleted_at", None)
-    return await replace_record(kind, document, types)
+    return await replace_record(kind, document, types, crm)

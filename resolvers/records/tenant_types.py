@@ -18,6 +18,7 @@ from resolvers.records.types import Address, Phone
 if TYPE_CHECKING:
     from resolvers.crms.types import Crm
     from resolvers.positions.types import Position
+    from resolvers.segmentation.types import ContactSegment
     from resolvers.sources.types import AcquisitionSource
     from resolvers.stages.types import Stage
 
@@ -25,6 +26,7 @@ LazyCrm = Annotated["Crm", strawberry.lazy("resolvers.crms.types")]
 LazyStage = Annotated["Stage", strawberry.lazy("resolvers.stages.types")]
 LazyPosition = Annotated["Position", strawberry.lazy("resolvers.positions.types")]
 LazySource = Annotated["AcquisitionSource", strawberry.lazy("resolvers.sources.types")]
+LazySegment = Annotated["ContactSegment", strawberry.lazy("resolvers.segmentation.types")]
 
 
 @strawberry.type
@@ -100,6 +102,12 @@ class ContactBase(RecordBase):
             return None
         found = await load_position(info.context, position_id)
         return Position.from_model(found) if found else None
+
+    @strawberry.field(description="R4.3, R8: the contact's segment; null when it has none.")
+    def segment(self) -> LazySegment | None:
+        from resolvers.segmentation.types import ContactSegment
+
+        return ContactSegment.from_stored(self.row.get("segment"))
 
 
 @strawberry.type
