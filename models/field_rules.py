@@ -30,6 +30,9 @@ NATIVE_FIELDS: dict[FieldEntity, frozenset[str]] = {
     FieldEntity.ORGANIZATION: ORGANIZATION_NATIVE_FIELDS,
 }
 
+# Custom fields of one entity a company may define: every one is a member of the company's
+# generated GraphQL types, rebuilt whenever a definition changes (bench/contacts.py builds 200).
+MAX_FIELDS_PER_ENTITY = 200
 MAX_OPTIONS = 500
 MAX_OPTION_LENGTH = 200
 # How many offending values an error names.

@@ -192,6 +192,23 @@ async def test_names_are_required_and_bounded(tenant):
     assert await listed(tenant.admin) == [field]
 
 
+async def test_a_company_has_a_bounded_number_of_fields_per_entity(tenant, monkeypatch):
+    monkeypatch.setattr(service, "MAX_FIELDS_PER_ENTITY", 2)
+    kept = [await create(tenant.admin, name=name, type="TEXT") for name in ("A", "B")]
+    version = await fields_version(tenant)
+
+    refused = await tenant.admin.op(
+        "CreateFieldDefinition", input={"entity": "CONTACT", "name": "C", "type": "TEXT"}
+    )
+
+    assert field_paths(refused) == {"input.entity"}
+    assert "at most 2" in refused.error["message"] + str(refused.error["extensions"])
+    assert await listed(tenant.admin) == kept
+    assert await fields_version(tenant) == version
+    other = await create(tenant.admin, entity="ORGANIZATION", name="C", type="TEXT")
+    assert other["name"] == "C"
+
+
 async def test_names_are_unique_per_entity_ignoring_case_and_accents(tenant):
     first = await create(tenant.admin, name="Rok założenia", type="INTEGER")
     duplicate = await tenant.admin.op(

@@ -15,6 +15,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from models.errors import Conflict, NotFound, Validator
 from models.field_definition import CHOICE_TYPES, FieldDefinition, FieldType
 from models.field_rules import (
+    MAX_FIELDS_PER_ENTITY,
     changes_derived_keys,
     check_indexing,
     check_options,
@@ -79,6 +80,12 @@ async def create_definition(
     v = Validator()
     name = check_name(v, data.name, "input.name")
     others = await definitions_of(tenant_id, data.entity)
+    v.check(
+        len(others) < MAX_FIELDS_PER_ENTITY,
+        "input.entity",
+        f"A company has at most {MAX_FIELDS_PER_ENTITY} custom fields of each entity; "
+        "delete one first.",
+    )
     key = choose_key(v, name, data.key, taken_keys(data.entity, others), "input.key")
     options = check_options(v, data.type, data.options or [], "input.options")
     check_indexing(
