@@ -227,6 +227,13 @@ async def test_the_list_is_in_polish_order_and_filters_and_searches(crm):
         "Żabka",
     ]
     assert await names(crm.admin, filter={"taxId": {"eq": VALID_NIP}}) == ["Zakład Energetyczny"]
+    spaced = f"{VALID_NIP[:3]}-{VALID_NIP[3:6]}-{VALID_NIP[6:8]}-{VALID_NIP[8:]}"
+    assert await names(crm.admin, filter={"taxId": {"eq": spaced}}) == ["Zakład Energetyczny"]
+    assert await names(crm.admin, filter={"taxId": {"startsWith": "526 025"}}) == [
+        "Zakład Energetyczny"
+    ]
+    regon = f"{VALID_REGON[:3]} {VALID_REGON[3:6]} {VALID_REGON[6:]}"
+    assert await names(crm.admin, filter={"regon": {"eq": regon}}) == ["Mazowsze"]
     assert await names(crm.admin, filter={"email": {"eq": "SKLEP@zabka.pl"}}) == ["Żabka"]
     assert await names(crm.admin, filter={"city": {"eq": "lodz"}}) == ["Łódzkie Tkaniny"]
     assert await names(crm.admin, filter={"phone": {"eq": "81 123 45 67"}}) == ["Lubelska Fabryka"]
