@@ -94,6 +94,21 @@ def words(text: str) -> list[str]:
     return _WORDS.findall(encode_text(text))
 
 
+def search_words(text: str) -> list[str]:
+    """The words of a list's ``search``: :func:`words`, but digit groups written one after the
+    other are one number, as a phone is typed ("+48 501 234 567", "0048 (22) 123-45-67"), and
+    its international ``00`` goes, as ``kw`` holds phones without it."""
+    merged: list[str] = []
+    after_digits = False
+    for word in words(text):
+        if word.isdigit() and after_digits:
+            merged[-1] += word
+        else:
+            merged.append(word)
+        after_digits = word.isdigit()
+    return [w.removeprefix("00") if w.isdigit() and len(w) > 2 else w for w in merged]
+
+
 def _words(*texts: str | None) -> set[str]:
     return {word for text in texts if text for word in words(text)}
 

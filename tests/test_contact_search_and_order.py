@@ -170,6 +170,11 @@ async def test_search_finds_by_email(admin, search, found):
         ("+48501234567", {"Kowalski Łukasz"}),
         ("221234567", {"Lis Ewa"}),
         ("+4822123", {"Lis Ewa"}),
+        ("501 234 567", {"Kowalski Łukasz"}),
+        ("+48 501-234", {"Kowalski Łukasz"}),
+        ("0048 (22) 123 45 67", {"Lis Ewa"}),
+        ("lis 22 123", {"Lis Ewa"}),
+        ("kowalski 22 123", set()),
     ],
 )
 async def test_search_finds_by_phone_digits_national_and_international(admin, search, found):

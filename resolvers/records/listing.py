@@ -10,7 +10,7 @@ from typing import Any
 
 import strawberry
 
-from models.contact_keys import words
+from models.contact_keys import search_words
 from models.errors import ValidationFailed
 from models.sortable import prefix_bounds
 from resolvers.common.pagination import SortKey
@@ -55,7 +55,7 @@ def search_clauses(search: str | None) -> list[dict[str, Any]]:
     if not search:
         return []
     clauses = []
-    for word in words(search):
+    for word in search_words(search):
         low, high = prefix_bounds(word)
         clauses.append({"kw": {"$elemMatch": {"$gte": low, "$lt": high}}})
     return clauses
