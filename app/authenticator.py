@@ -1,12 +1,18 @@
-"""Turns an ``Authorization`` value into a :class:`Principal`, or refuses it."""
+"""Turns an ``Authorization`` value into a :class:`Principal`, or refuses it.
+
+The token is verified on every request; what it may do (the user, active or not, their roles and
+projects, the company) is read from the database, or taken from the principal cache while nothing
+it was read from has changed (``app/principal_cache.py``)."""
 
 import asyncio
+from functools import partial
 
 from beanie import PydanticObjectId
 from bson.errors import InvalidId
 from pydantic import BaseModel, Field
 
 from app.principal import ANONYMOUS, OPERATOR, Principal, PrincipalKind
+from app.principal_cache import PrincipalCache
 from app.tokens import InvalidToken, TokenKind, TokenService
 from models.company import Company
 from models.errors import Unauthenticated
@@ -33,6 +39,7 @@ def _object_id(value: str | None) -> PydanticObjectId:
 class Authenticator:
     def __init__(self, tokens: TokenService) -> None:
         self._tokens = tokens
+        self._cache = PrincipalCache()
 
     async def principal_for(self, authorization: str | None) -> Principal:
         """No header: anonymous. A header that is not a valid, current token: Unauthenticated."""
@@ -48,8 +55,10 @@ class Authenticator:
             return OPERATOR
         tenant_id, subject = _object_id(claims.tenant_id), _object_id(claims.subject)
         if claims.kind is TokenKind.TELEPHONY:
-            return await self._telephony_principal(tenant_id)
-        return await self._user_principal(subject, tenant_id)
+            read = partial(self._telephony_principal, tenant_id)
+        else:
+            read = partial(self._user_principal, subject, tenant_id)
+        return await self._cache.principal((claims.kind, subject, tenant_id), read)
 
     async def _telephony_principal(self, tenant_id: PydanticObjectId) -> Principal:
         company = await Company.get(tenant_id)

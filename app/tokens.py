@@ -1,7 +1,8 @@
 """Signed bearer tokens (JWT, HS256).
 
-A token names who it is for; what they may do (roles, projects, active) is read from the database
-on every request, so a change of roles or a deactivation takes effect at once.
+A token names who it is for; what they may do (roles, projects, active) is read from the database,
+not from the token, so a change of roles or a deactivation takes effect at once
+(``app/authenticator.py``).
 """
 
 from dataclasses import dataclass

@@ -18,9 +18,10 @@ written straight into the collection with ``models.contact_keys.derive_contact``
 service computes): loading is not what is measured. The desktops select ``CallEventFields`` of
 graphql/calls.graphql, match and contact included.
 
-    python bench/calls.py
+    python bench/calls.py [--contacts N]
 """
 
+import argparse
 import asyncio
 import json
 import os
@@ -219,9 +220,9 @@ def number(i: int) -> str:
     return f"5{i:08d}"
 
 
-def load_contacts(contacts: Any, desk: Desk) -> None:
+def load_contacts(contacts: Any, desk: Desk, count: int) -> None:
     batch: list[dict[str, Any]] = []
-    for i in range(CONTACTS):
+    for i in range(count):
         raw = number(i)
         now = utcnow()
         document: dict[str, Any] = {
@@ -264,10 +265,12 @@ def written(i: int) -> str:
     return layout.format(n=n, a=n[:3], b=n[3:6], c=n[6:])
 
 
-def measure_match(gql: GraphQL, contacts: Any, desk: Desk) -> tuple[list[float], list[float]]:
+def measure_match(
+    gql: GraphQL, contacts: Any, desk: Desk, count: int
+) -> tuple[list[float], list[float]]:
     query = operation("MatchCaller")
     rng = random.Random(11)
-    picks = [rng.randrange(CONTACTS) for _ in range(WARMUP + MATCHES)]
+    picks = [rng.randrange(count) for _ in range(WARMUP + MATCHES)]
 
     def api(i: int) -> list[str]:
         match = gql.op(desk.agent_token, query, phone=written(i), projectId=desk.project_id)
@@ -376,15 +379,20 @@ async def measure_raw_stream(uri: str) -> list[float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--contacts", type=int, default=CONTACTS, help=f"contacts in the CRM (default {CONTACTS:,})"
+    )
+    count = parser.parse_args().contacts
     with tempfile.TemporaryDirectory() as tmp, running_service(Path(tmp)) as (uri, base_url):
         gql = GraphQL(base_url)
         desk = make_company(gql)
         database = MongoClient(uri)[DATABASE]
         started = time.perf_counter()
-        load_contacts(database.contacts, desk)
+        load_contacts(database.contacts, desk, count)
         loaded = time.perf_counter() - started
-        print(f"loaded {CONTACTS:,} contacts in {loaded:.1f} s ({CONTACTS / loaded:,.0f}/s)")
-        service, raw = measure_match(gql, database.contacts, desk)
+        print(f"loaded {count:,} contacts in {loaded:.1f} s ({count / loaded:,.0f}/s)")
+        service, raw = measure_match(gql, database.contacts, desk, count)
         delivery = asyncio.run(measure_delivery(base_url, desk))
         stream = asyncio.run(measure_raw_stream(uri))
 
