@@ -2,7 +2,7 @@
 
 The token is verified on every request; what it may do (the user, active or not, their roles and
 projects, the company) is read from the database, or taken from the principal cache while nothing
-it was read from has changed (``app/principal_cache.py``)."""
+it was read from has changed (``app/kept_reads.py``)."""
 
 import asyncio
 from functools import partial
@@ -11,8 +11,8 @@ from beanie import PydanticObjectId
 from bson.errors import InvalidId
 from pydantic import BaseModel, Field
 
+from app.kept_reads import KeptReads
 from app.principal import ANONYMOUS, OPERATOR, Principal, PrincipalKind
-from app.principal_cache import PrincipalCache
 from app.tokens import InvalidToken, TokenKind, TokenService
 from models.company import Company
 from models.errors import Unauthenticated
@@ -37,9 +37,9 @@ def _object_id(value: str | None) -> PydanticObjectId:
 
 
 class Authenticator:
-    def __init__(self, tokens: TokenService) -> None:
+    def __init__(self, tokens: TokenService, principals: KeptReads) -> None:
         self._tokens = tokens
-        self._cache = PrincipalCache()
+        self._principals = principals
 
     async def principal_for(self, authorization: str | None) -> Principal:
         """No header: anonymous. A header that is not a valid, current token: Unauthenticated."""
@@ -58,7 +58,7 @@ class Authenticator:
             read = partial(self._telephony_principal, tenant_id)
         else:
             read = partial(self._user_principal, subject, tenant_id)
-        return await self._cache.principal((claims.kind, subject, tenant_id), read)
+        return await self._principals.get((claims.kind, subject, tenant_id), read)
 
     async def _telephony_principal(self, tenant_id: PydanticObjectId) -> Principal:
         company = await Company.get(tenant_id)

@@ -7,6 +7,7 @@ from app.call_bus import CallBus
 from app.crypto import SecretBox
 from app.db import Database
 from app.import_jobs import JobRunner
+from app.kept_reads import CRM_SOURCES, PRINCIPAL_SOURCES, ChangeFeed, KeptReads
 from app.keys import fernet_key, jwt_secret
 from app.login_throttle import LoginThrottle
 from app.settings import Settings
@@ -25,17 +26,21 @@ class Services:
     secrets: SecretBox
     login_throttle: LoginThrottle
     call_bus: CallBus
+    # CRM documents by (company id, CRM id), kept while unchanged (app/kept_reads.py).
+    crms: KeptReads
 
     @classmethod
     def create(cls, settings: Settings) -> "Services":
         tokens = TokenService(jwt_secret(settings), settings.token_ttl)
+        changes = ChangeFeed()
         return cls(
             settings=settings,
             database=Database(settings),
             jobs=JobRunner(),
             tokens=tokens,
-            authenticator=Authenticator(tokens),
+            authenticator=Authenticator(tokens, KeptReads(changes, PRINCIPAL_SOURCES)),
             secrets=SecretBox(fernet_key(settings)),
             login_throttle=LoginThrottle(settings),
             call_bus=CallBus(CallEvent.get_pymongo_collection),
+            crms=KeptReads(changes, CRM_SOURCES),
         )

@@ -110,5 +110,5 @@ async def matchable_crm_ids(ctx: Context) -> frozenset[PydanticObjectId] | None:
     """The CRMs whose records the caller works with; None: every CRM of the company."""
     ctx.require_crm_enabled()
     if _oversees(ctx):
-        return (await caller_scope(ctx)).only_ids
+        return (caller_scope(ctx)).only_ids
     return frozenset(c for c in ctx.principal.project_crms.values() if c is not None)

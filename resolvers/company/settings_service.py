@@ -45,7 +45,7 @@ async def visible_default_crm_id(
     crm_id = settings.default_crm_id
     if crm_id is None:
         return None
-    return crm_id if (await caller_scope(ctx)).sees(crm_id) else None
+    return crm_id if (caller_scope(ctx)).sees(crm_id) else None
 
 
 def _check_region(v: Validator, region: str, path: str) -> str:

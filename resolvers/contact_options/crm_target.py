@@ -28,7 +28,7 @@ def target_crm_id(ctx: Context, crm_id: str | None, path: str) -> PydanticObject
 
 async def readable_crm(ctx: Context, crm_id: str | None, path: str = "crmId") -> Crm:
     reading(ctx)
-    return await get_crm(await caller_scope(ctx), target_crm_id(ctx, crm_id, path))
+    return await get_crm(caller_scope(ctx), target_crm_id(ctx, crm_id, path))
 
 
 async def configurable_crm(ctx: Context, crm_id: str | None, path: str = "input.crmId") -> Crm:

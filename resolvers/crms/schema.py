@@ -19,7 +19,7 @@ CRM_TYPES: tuple[type, ...] = tuple(BACKEND_TYPES.values())
 
 async def _visible(info: Info) -> service.CrmScope:
     info.context.require_crm_enabled()
-    return await service.caller_scope(info.context)
+    return service.caller_scope(info.context)
 
 
 @strawberry.type

@@ -6,14 +6,16 @@ unless the whole input is valid.
 """
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from beanie import PydanticObjectId
-from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from app.crypto import SecretBox
+from app.kept_reads import KeptReads
 from models.company import Company, CompanySettings
 from models.crm import (
     BACKEND_MODELS,
@@ -62,36 +64,40 @@ class CrmScope:
         return self.only_ids is None or crm_id in self.only_ids
 
 
-class _CrmRef(BaseModel):
-    crm_id: PydanticObjectId
-
-
-async def scope_for(
+def scope_for(
     tenant_id: PydanticObjectId,
     user: User,
     settings: CompanySettings,
-    project_ids: frozenset[PydanticObjectId],
+    project_crms: Mapping[PydanticObjectId, PydanticObjectId | None],
 ) -> CrmScope:
-    """R1.2: with ``restrictedCrm`` on, a non-admin sees only the CRMs of their projects."""
+    """R1.2: with ``restrictedCrm`` on, a non-admin sees only the CRMs of their projects
+    (``project_crms``: the CRM of each, as the principal read them with the user)."""
     if not settings.restricted_crm or user.is_admin:
         return CrmScope(tenant_id)
-    projects = await Project.find(
-        {"tenant_id": tenant_id, "_id": {"$in": sorted(project_ids)}, "crm_id": {"$ne": None}},
-        projection_model=_CrmRef,
-    ).to_list()
-    return CrmScope(tenant_id, frozenset(p.crm_id for p in projects))
+    return CrmScope(tenant_id, frozenset(c for c in project_crms.values() if c is not None))
 
 
-async def caller_scope(ctx: Context) -> CrmScope:
+def caller_scope(ctx: Context) -> CrmScope:
     """The CRMs the caller of this request may see."""
     company = ctx.company()
-    return await scope_for(ctx.tenant_id, ctx.user(), company.settings, ctx.principal.project_ids)
+    return scope_for(ctx.tenant_id, ctx.user(), company.settings, ctx.principal.project_crms)
 
 
-async def find_visible_crm(scope: CrmScope, crm_id: PydanticObjectId) -> Crm | None:
+async def find_visible_crm(
+    scope: CrmScope, crm_id: PydanticObjectId, kept: KeptReads | None = None
+) -> Crm | None:
+    """``kept``: the process's kept CRM reads, for requests that only read the CRM; whoever
+    changes it reads it afresh."""
     if not scope.sees(crm_id):
         return None
-    return await Crm.find_one({"_id": crm_id, "tenant_id": scope.tenant_id})
+    query = {"_id": crm_id, "tenant_id": scope.tenant_id}
+    if kept is None:
+        return await Crm.find_one(query)
+    row = await kept.get(
+        (scope.tenant_id, crm_id), partial(Crm.get_pymongo_collection().find_one, query)
+    )
+    # A document of its own for each request: nothing a request does to it reaches another.
+    return None if row is None else Crm.model_validate(row)
 
 
 async def list_crms(scope: CrmScope) -> list[Crm]:

@@ -27,7 +27,7 @@ async def crm_of_company(info: Info, crm_id: PydanticObjectId | None) -> "Crm | 
         return None
     from resolvers.crms.types import Crm
 
-    crm = await find_visible_crm(await caller_scope(info.context), crm_id)
+    crm = await find_visible_crm(caller_scope(info.context), crm_id)
     return Crm.from_model(crm) if crm is not None else None
 
 

@@ -8,7 +8,6 @@ from beanie import PydanticObjectId
 
 from models.crm import Crm
 from models.errors import Forbidden, NotFound, ValidationFailed
-from models.project import Project
 from models.user import Role
 from resolvers.common.ids import parse_id
 from resolvers.context import Context
@@ -17,18 +16,13 @@ from resolvers.crms.service import caller_scope, find_visible_crm
 OVERSEEING_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 
 
-async def _works_with(ctx: Context, crm_id: PydanticObjectId) -> bool:
+def _works_with(ctx: Context, crm_id: PydanticObjectId) -> bool:
+    """Overseers work with every CRM, members with those of their projects (read with the
+    principal)."""
     user = ctx.user()
     if any(role in user.roles for role in OVERSEEING_ROLES):
         return True
-    project = await Project.find_one(
-        {
-            "tenant_id": ctx.tenant_id,
-            "_id": {"$in": sorted(ctx.principal.project_ids)},
-            "crm_id": crm_id,
-        }
-    )
-    return project is not None
+    return crm_id in ctx.principal.project_crms.values()
 
 
 async def records_crm(ctx: Context, crm_id: str | None, path: str = "crmId") -> Crm:
@@ -41,10 +35,10 @@ async def records_crm(ctx: Context, crm_id: str | None, path: str = "crmId") -> 
         target = default
     else:
         target = parse_id(crm_id, "Crm")
-    crm = await find_visible_crm(await caller_scope(ctx), target)
+    crm = await find_visible_crm(caller_scope(ctx), target, ctx.services.crms)
     if crm is None:
         raise NotFound("Crm", target)
-    if not await _works_with(ctx, target):
+    if not _works_with(ctx, target):
         raise Forbidden("Only members of a project with this CRM work with its records.")
     return crm
 

@@ -1,6 +1,7 @@
-"""What a token may do is as fresh as the database, though the service keeps principals between
-requests (``app/principal_cache.py``): a change made through this process takes effect on the
-very next request, one made by another process as soon as that process has written it."""
+"""What a token may do, and the CRM a request works in, are as fresh as the database, though the
+service keeps principals and CRMs between requests (``app/kept_reads.py``): a change made through
+this process takes effect on the very next request, one made by another process as soon as that
+process has written it."""
 
 import asyncio
 
@@ -10,6 +11,7 @@ import pytest_asyncio
 from tests.calls import CallDesk, call_desk
 from tests.client import GraphQLClient
 from tests.conftest import LiveServer
+from tests.records import with_default_crm
 
 # Enough for a change made by another process to arrive many times over (it takes milliseconds).
 POLLS = 500
@@ -72,3 +74,23 @@ async def test_a_change_made_by_another_process_reaches_this_one(tenant, live_se
             break
         await asyncio.sleep(0.02)
     assert statuses[-1] == 401, statuses
+
+
+async def test_a_crm_changed_by_another_process_is_used_by_this_one(tenant, live_server):
+    crm = await with_default_crm(tenant)
+    contact = {"firstName": "Jan", "lastName": "Nowak"}
+    assert not (await tenant.admin.op("CreateContact", input=contact)).errors  # CRM read here
+
+    async with httpx.AsyncClient(base_url=live_server.base_url) as http:
+        elsewhere = GraphQLClient(http, tenant.admin.token)
+        stage = await elsewhere.op("CreateStage", input={"crmId": crm.crm_id, "name": "Oferta"})
+        stage_id = stage.data["createStage"]["id"]
+
+    codes = []
+    for _ in range(POLLS):  # bounded polling: the stream's delivery is not instantaneous
+        created = await tenant.admin.op("CreateContact", input={**contact, "stageId": stage_id})
+        codes.append(created.error_code if created.errors else None)
+        if codes[-1] is None:
+            break
+        await asyncio.sleep(0.02)
+    assert codes[-1] is None, codes
