@@ -26,7 +26,7 @@ from models.segmentation import (
     RuleCondition,
     Scorer,
     Segmentation,
-    SegmentDefinition,
+    segment_definitions,
 )
 from models.timestamps import utcnow
 from models.user import Permission, Role, User
@@ -242,16 +242,7 @@ def _demo_segmentation(crm: Crm, positions: list[Position]) -> Segmentation:
         ]
 
     return Segmentation(
-        definitions=[
-            SegmentDefinition(
-                name=name,
-                name_key=name_key(name),
-                from_percent=Decimal(start),
-                to_percent=Decimal(end),
-                color=color,
-            )
-            for name, start, end, color in ranges
-        ],
+        definitions=segment_definitions(ranges),
         classifiers=[
             Classifier(
                 kind=ClassifierKind.NATIVE,

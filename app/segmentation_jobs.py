@@ -24,12 +24,13 @@ twice, with the same result.
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from bson import ObjectId
 from pymongo import UpdateOne
 
+from app.batches import in_batches
 from models.contact import Contact
 from models.crm import Crm
 from models.field_definition import FieldDefinition, FieldEntity
@@ -93,17 +94,6 @@ def projection(scorer: Scorer) -> dict[str, int]:
     """What a recomputation reads of a contact: what the scores read, and what its write names."""
     read = ["tenant_id", "updated_at", "sk", "segment", *scorer.paths]
     return dict.fromkeys(read, 1)
-
-
-async def _batches(cursor: Any) -> AsyncIterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    async for document in cursor:
-        batch.append(document)
-        if len(batch) == BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 async def recompute(scorer: Scorer, contacts: list[dict[str, Any]], scope: dict[str, Any]) -> int:
@@ -183,7 +173,7 @@ async def _run(progress: _Progress, tenant_id: ObjectId, segmentation: Segmentat
         return
     processed = 0
     cursor = collection.find(scope, projection(scorer), batch_size=BATCH_SIZE).hint(SCAN_INDEX)
-    async for batch in _batches(cursor):
+    async for batch in in_batches(cursor, BATCH_SIZE):
         await recompute(scorer, batch, scope)
         processed += len(batch)
         if not await progress.set(processed=processed):

@@ -57,7 +57,7 @@ from models.segmentation import (
     RuleCondition,
     Scorer,
     Segmentation,
-    SegmentDefinition,
+    segment_definitions,
     segment_sk,
 )
 from models.timestamps import utcnow
@@ -127,16 +127,9 @@ def classifiers(stage_ids: list[Any], position_ids: list[Any]) -> list[Classifie
 
 def configuration(ranges: list[tuple[str, int, int]], parts: list[Classifier]) -> Segmentation:
     return Segmentation(
-        definitions=[
-            SegmentDefinition(
-                name=name,
-                name_key=name_key(name),
-                from_percent=Decimal(start),
-                to_percent=Decimal(end),
-                color="#123456",
-            )
-            for name, start, end in ranges
-        ],
+        definitions=segment_definitions(
+            (name, start, end, "#123456") for name, start, end in ranges
+        ),
         classifiers=parts,
     )
 

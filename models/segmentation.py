@@ -36,6 +36,7 @@ from models.custom_values import from_stored
 from models.errors import Validator
 from models.field_definition import CHOICE_TYPES, NUMERIC_TYPES, FieldDefinition, FieldType
 from models.sortable import SEPARATOR, encode_number, encode_text, entry
+from models.values import name_key
 
 MAX_DEFINITIONS = 20
 MAX_CLASSIFIERS = 50
@@ -151,6 +152,23 @@ class SegmentDefinition(BaseModel):
     from_percent: StoredDecimal
     to_percent: StoredDecimal
     color: str
+
+
+def segment_definitions(
+    ranges: Iterable[tuple[str, int | str, int | str, str]],
+) -> list[SegmentDefinition]:
+    """Definitions from ``(name, from, to, color)``, as the demo data and benchmarks write them
+    (the API checks its input first: resolvers/segmentation/checks.py)."""
+    return [
+        SegmentDefinition(
+            name=name,
+            name_key=name_key(name),
+            from_percent=Decimal(start),
+            to_percent=Decimal(end),
+            color=color,
+        )
+        for name, start, end, color in ranges
+    ]
 
 
 class Rule(BaseModel):

@@ -30,24 +30,15 @@ from models.segmentation import (
     check_rules,
     field_target,
     holding,
+    segment_definitions,
     segment_sk,
 )
-from models.values import name_key
 
 TENANT = ObjectId()
 
 
 def definitions(*ranges: tuple[str, int, int]) -> list[SegmentDefinition]:
-    return [
-        SegmentDefinition(
-            name=name,
-            name_key=name_key(name),
-            from_percent=Decimal(start),
-            to_percent=Decimal(end),
-            color="#000000",
-        )
-        for name, start, end in ranges
-    ]
+    return segment_definitions((name, start, end, "#000000") for name, start, end in ranges)
 
 
 WEAK_MODERATE_ADVANCED = definitions(("Weak", 0, 30), ("Moderate", 30, 70), ("Advanced", 70, 100))

@@ -12,6 +12,7 @@ from typing import Any
 
 from beanie import Document, PydanticObjectId
 
+from app.batches import in_batches
 from models.contact import Contact, Organization
 from models.field_definition import FieldEntity
 
@@ -45,13 +46,7 @@ async def scan(
         .find({**query, "tenant_id": tenant_id}, projection, batch_size=BATCH_SIZE)
         .hint(TENANT_INDEX)
     )
-    batch: list[dict[str, Any]] = []
-    async for document in cursor:
-        batch.append(document)
-        if len(batch) == BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
+    async for batch in in_batches(cursor, BATCH_SIZE):
         yield batch
 
 
