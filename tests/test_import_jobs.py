@@ -97,8 +97,20 @@ async def test_jobs_are_listed_latest_first(crm):
     assert [e["node"]["id"] for e in more.data["importJobs"]["edges"]] == [first["id"]]
 
 
+async def written_some(crm: CrmTenant, job_id: str, polls: int = 2000) -> dict:
+    """The job once it has written a batch (bounded polling through the API)."""
+    for _ in range(polls):
+        job = (await crm.admin.op("ImportJob", id=job_id, first=1)).data["importJob"]
+        if job["processed"] > 0 or job["status"] in FINISHED:
+            return job
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"import {job_id} wrote nothing: {job}")
+
+
 async def test_a_cancelled_import_stops_and_counts_exactly_what_it_wrote(crm):
     started = (await upload(crm.admin, many_rows(5000), "many.csv")).data["importContacts"]
+    running = await written_some(crm, started["id"])
+    assert running["status"] == "RUNNING"
     cancelled = (await crm.admin.op("CancelImport", id=started["id"])).data["cancelImport"]
     assert cancelled["status"] not in FINISHED
     job = await finished(crm.admin, started["id"])
