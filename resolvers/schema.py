@@ -29,6 +29,7 @@ from resolvers.generated.scalars import SCALAR_MAP
 from resolvers.imports.schema import ImportMutation, ImportQuery, ImportSubscription
 from resolvers.kanban.schema import kanban_roots
 from resolvers.organizations.schema import organization_roots
+from resolvers.parse_once import ParseOnce
 from resolvers.positions.schema import PositionMutation, PositionQuery
 from resolvers.projects.schema import ProjectMutation, ProjectQuery
 from resolvers.records.tenant_types import build_record_types
@@ -119,6 +120,7 @@ def build_schema(
             # finds a document validated before: validating takes milliseconds per request.
             partial(AddValidationRules, limit_rules),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+            ParseOnce,
             ValidationCache,
         ],
     )
