@@ -26,6 +26,7 @@ HTTP_STATUS = {
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "CONFLICT": 409,
+    "GONE": 410,
     "CRM_DISABLED": 403,
 }
 

@@ -35,6 +35,7 @@ from models.errors import Unauthenticated
 from models.field_definition import FieldDefinition
 from resolvers.context import Context
 from resolvers.exports.download import export_file_response
+from resolvers.exports.storage import sweep_exports_forever
 from resolvers.imports.download import errors_csv_response
 from resolvers.imports.jobs import register_job_handlers
 from resolvers.schema import CrmSchema, Limits, build_schema
@@ -256,9 +257,11 @@ def create_app(
             url = f"http://{settings.host}:{settings.port}/graphql"
             print(demo_banner(login, url), flush=True)
         await services.jobs.start()  # and so resume the jobs a stopped process left
+        export_sweeper = asyncio.create_task(sweep_exports_forever(settings))
         try:
             yield
         finally:
+            export_sweeper.cancel()
             await services.jobs.stop()
             await services.call_bus.stop()
             await SEGMENTATION_JOBS.stop()

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     import_max_mb: int = Field(
         default=50, ge=1, description="Largest file a contact import accepts, in megabytes."
     )
+    export_retention_hours: int = Field(
+        default=24, ge=1, description="How long a finished export's file is kept, in hours."
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -42,6 +42,12 @@ class NotFound(DomainError):
         super().__init__(f"{what} {record_id} not found.", id=str(record_id))
 
 
+class Gone(DomainError):
+    """What was there is no longer kept (an export's file past its retention)."""
+
+    code = "GONE"
+
+
 class CrmDisabled(DomainError):
     code = "CRM_DISABLED"
 

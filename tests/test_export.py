@@ -1,9 +1,11 @@
 """Contact exports: files with the import's columns, downloads, filters, and the round trip:
 an export imported again in UPSERT mode changes nothing."""
 
+import os
 import subprocess
 import sys
-from datetime import date
+import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from app.spreadsheets import open_sheet
 from models.contact import Contact
 from models.export_job import ExportFormat, ExportJob
 from models.import_job import FileKind
+from resolvers.exports.storage import export_path, sweep_expired_exports
 from tests.client import NO_SUCH_ID
 from tests.conftest import service_env
 from tests.import_support import export_finished, imported, xlsx_file
@@ -257,6 +260,30 @@ async def test_exports_of_another_company_and_unfinished_ones_cannot_be_download
     )
     assert early.status_code == 409
     assert early.json()["errors"][0]["extensions"]["code"] == "CONFLICT"
+
+
+async def test_an_exports_file_is_kept_for_the_retention_then_gone(crm, services):
+    settings = services.settings
+    started = await crm.admin.op("ExportContacts", format="CSV")
+    job = await export_finished(crm.admin, started.data["exportContacts"]["id"])
+    kept = timedelta(hours=settings.export_retention_hours)
+    finished_at = datetime.fromisoformat(job["finishedAt"])
+    assert datetime.fromisoformat(job["expiresAt"]) == finished_at + kept
+    headers = {"Authorization": f"Bearer {crm.admin.token}"}
+    path = export_path(settings, PydanticObjectId(job["id"]), ExportFormat.CSV)
+
+    sweep_expired_exports(settings)
+    assert (await crm.admin.http.get(job["downloadUrl"], headers=headers)).status_code == 200
+    written_long_ago = time.time() - kept.total_seconds() - 60
+    os.utime(path, (written_long_ago, written_long_ago))
+    assert sweep_expired_exports(settings) >= 1
+
+    assert not path.exists()
+    gone = await crm.admin.http.get(job["downloadUrl"], headers=headers)
+    assert gone.status_code == 410
+    assert gone.json()["errors"][0]["extensions"]["code"] == "GONE"
+    unfinished = await crm.admin.op("ExportContacts", format="XLSX")
+    assert unfinished.data["exportContacts"]["expiresAt"] is None
 
 
 def crm_command(*args: str, settings) -> subprocess.CompletedProcess:

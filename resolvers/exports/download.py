@@ -5,7 +5,7 @@ from urllib.parse import quote
 from starlette.responses import FileResponse, Response
 
 from models.background_job import JobStatus
-from models.errors import Conflict
+from models.errors import Conflict, Gone
 from models.export_job import ExportFormat, ExportJob
 from resolvers.context import Context
 from resolvers.exports.storage import export_path
@@ -27,8 +27,15 @@ async def export_file_response(ctx: Context, job_id: str) -> Response:
     job = await visible_job(ctx, ExportJob, job_id, "ExportJob")
     if job.status is not JobStatus.COMPLETED:
         raise Conflict(f"The export is {job.status.value}, not COMPLETED.")
+    settings = ctx.services.settings
+    path = export_path(settings, job.id, job.format)
+    if not path.exists():
+        raise Gone(
+            f"The export's file was kept {settings.export_retention_hours} hours "
+            "(CRM_EXPORT_RETENTION_HOURS) and has been deleted; export again."
+        )
     return FileResponse(
-        export_path(ctx.services.settings, job.id, job.format),
+        path,
         media_type=MEDIA_TYPES[job.format],
         headers={"Content-Disposition": attachment(job.file_name)},
     )

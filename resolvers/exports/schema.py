@@ -12,6 +12,7 @@ from models.export_job import ExportJob as ExportJobModel
 from models.timestamps import utcnow
 from resolvers.contacts.filters import filter_fields
 from resolvers.context import Info
+from resolvers.exports.storage import retention
 from resolvers.exports.types import ExportFormat, ExportJob
 from resolvers.imports.access import visible_job
 from resolvers.records.access import records_crm
@@ -56,12 +57,11 @@ def export_roots(types: RecordTypes, contact_query: type) -> tuple[type, type]:
         )
         await job.insert()
         ctx.services.jobs.wake()
-        return ExportJob.from_model(job)
+        return ExportJob.from_model(job, retention(ctx.services.settings))
 
     async def export_job(info: Info, id: strawberry.ID) -> ExportJob:
-        return ExportJob.from_model(
-            await visible_job(info.context, ExportJobModel, id, "ExportJob")
-        )
+        job = await visible_job(info.context, ExportJobModel, id, "ExportJob")
+        return ExportJob.from_model(job, retention(info.context.services.settings))
 
     query = create_type("ExportQuery", [strawberry.field(name="exportJob", resolver=export_job)])
     mutation = create_type(
