@@ -11,6 +11,7 @@ Polish Excel opens as columns), both streaming rows to the file.
 """
 
 import csv
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -159,7 +160,8 @@ def _delimiter(header_line: str) -> str:
 
 def _csv_rows(path: Path, delimiter: str) -> tuple[Any, Iterator[list[str]]]:
     file = path.open(encoding="utf-8-sig", newline="")
-    return file, csv.reader(file, delimiter=delimiter)
+    rows = csv.reader(file, delimiter=delimiter)
+    return file, ([csv_unescaped(cell) for cell in row] for row in rows)
 
 
 def _open_csv(path: Path) -> SheetReader:
@@ -241,11 +243,30 @@ def _write_cell(worksheet: Any, row: int, column: int, cell: Any, day: Any) -> N
         worksheet.write_string(row, column, str(cell))
 
 
+# A cell that a spreadsheet program would run as a formula (CSV injection): it starts with "=" or
+# "@", or with "+" or "-" and holds more than a number or a phone does. A CSV written here keeps
+# such a text a text with a leading "'", and reading a CSV takes the "'" off again.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-][\d\s().,/+-]*")
+
+
+def _escaped(text: str) -> str:
+    """A text that starts with "'" gets one more, so that reading takes off only ours."""
+    formula = text.startswith(_FORMULA_STARTS) and not _SIGNED_NUMBER.fullmatch(text)
+    return f"'{text}" if formula or text.startswith("'") else text
+
+
+def csv_unescaped(text: str) -> str:
+    """A CSV cell as it was before :func:`csv_text` escaped it."""
+    return text[1:] if text.startswith("'") and _escaped(text[1:]) == text else text
+
+
 def csv_text(cell: Any) -> str:
-    """A cell as a CSV written here holds it: decimal comma, ISO dates, TAK/NIE."""
+    """A cell as a CSV written here holds it: decimal comma, ISO dates, TAK/NIE, formulas
+    escaped."""
     if isinstance(cell, Decimal):
         return format(cell, "f").replace(".", ",")
-    return cell_text(cell)
+    return _escaped(cell_text(cell))
 
 
 class CsvWriter:

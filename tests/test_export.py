@@ -222,6 +222,35 @@ async def test_an_export_imported_again_in_upsert_mode_changes_nothing(
     assert await stored(crm) == before
 
 
+async def test_a_csv_export_keeps_formulas_text_and_imports_back_unchanged(crm, tmp_path):
+    formula = '=HYPERLINK("http://example.com","kliknij")'
+    created = await crm.admin.op(
+        "CreateContact",
+        input={
+            "firstName": "@SUM(A1)",
+            "lastName": formula,
+            "phones": [{"number": "+48 500 000 009"}],
+            "address": {"line1": "-2+3*A1"},
+        },
+    )
+    assert not created.errors
+    before = await stored(crm)
+
+    _, path = await export(crm, tmp_path, "CSV")
+
+    text = path.read_text(encoding="utf-8-sig")
+    assert "'@SUM(A1)" in text
+    assert "'-2+3*A1" in text
+    assert "'=HYPERLINK(" in text
+    assert "+48500000009" in text
+    assert "'+48500000009" not in text
+    job = await imported(
+        crm.admin, path.read_bytes(), path.name, options={"mode": "UPSERT", "matchOn": "id"}
+    )
+    assert (job["created"], job["updated"], job["skipped"], job["failed"]) == (0, 0, 4, 0)
+    assert await stored(crm) == before
+
+
 async def test_an_export_holds_only_the_contacts_the_filter_matches(crm, tmp_path):
     job, path = await export(
         crm, tmp_path, "CSV", filter={"city": {"eq": "kraków"}, "tags": {"hasAny": ["nowy"]}}
