@@ -4,8 +4,7 @@ an export imported again in UPSERT mode changes nothing."""
 import os
 import subprocess
 import sys
-import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -303,7 +302,7 @@ async def test_an_exports_file_is_kept_for_the_retention_then_gone(crm, services
 
     sweep_expired_exports(settings)
     assert (await crm.admin.http.get(job["downloadUrl"], headers=headers)).status_code == 200
-    written_long_ago = time.time() - kept.total_seconds() - 60
+    written_long_ago = (datetime.now(UTC) - kept - timedelta(minutes=1)).timestamp()
     os.utime(path, (written_long_ago, written_long_ago))
     assert sweep_expired_exports(settings) >= 1
 

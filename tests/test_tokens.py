@@ -1,6 +1,6 @@
 """Pure rules of bearer tokens: a verified token's claims are kept, never past its expiry."""
 
-import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ SECRET = "a-test-secret-of-sufficient-length-0123456789"
 
 class Clock:
     def __init__(self) -> None:
-        self.now = time.time()
+        self.now = datetime.now(UTC).timestamp()
 
     def __call__(self) -> float:
         return self.now
