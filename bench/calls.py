@@ -24,18 +24,14 @@ graphql/calls.graphql, match and contact included.
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import AsyncExitStack, contextmanager
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,8 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bson import ObjectId
 from pymongo import AsyncMongoClient, MongoClient
 
-from app.embedded import EmbeddedServer
 from app.tokens import TokenKind, TokenService
+from bench.service import running_service
 from models.contact_keys import derive_contact
 from models.phones import normalize_phone
 from models.timestamps import utcnow
@@ -124,56 +120,6 @@ SETUP = {
     "user": "mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }",
     "project": "mutation ($input: CreateProjectInput!) { createProject(input: $input) { id } }",
 }
-
-
-# --- the database and the service -------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def running_service(data_dir: Path) -> Iterator[tuple[str, str]]:
-    """(database uri, service base url): the embedded database and ``crm serve`` on it."""
-    database = EmbeddedServer(data_dir / "embedded").start()
-    process = None
-    try:
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
-        env.update(
-            CRM_MONGODB_URI=database.uri,
-            CRM_DATABASE=DATABASE,
-            CRM_DATA_DIR=str(data_dir),
-            CRM_JWT_SECRET=SECRET,
-            CRM_LOG_LEVEL="WARNING",
-        )
-        with (data_dir / "service.log").open("wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "app", "serve", "--port", str(port)],
-                env=env,
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((data_dir / "service.log").read_text())
-            try:
-                if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield database.uri, base_url
-    finally:
-        if process is not None and process.poll() is None:
-            process.terminate()
-            process.wait(timeout=15)
-        database.stop()
 
 
 # --- the company and its contacts -------------------------------------------------------------
@@ -384,7 +330,10 @@ def main() -> None:
         "--contacts", type=int, default=CONTACTS, help=f"contacts in the CRM (default {CONTACTS:,})"
     )
     count = parser.parse_args().contacts
-    with tempfile.TemporaryDirectory() as tmp, running_service(Path(tmp)) as (uri, base_url):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_service(Path(tmp), DATABASE, SECRET) as (uri, base_url),
+    ):
         gql = GraphQL(base_url)
         desk = make_company(gql)
         database = MongoClient(uri)[DATABASE]

@@ -22,19 +22,15 @@ loaded contacts are read back through the API.
 """
 
 import asyncio
-import os
 import random
 import re
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -52,8 +48,8 @@ from pymongo import AsyncMongoClient, MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from app.embedded import EmbeddedServer
 from app.tokens import TokenKind, TokenService
+from bench.service import running_service
 from models.contact_keys import derive_contact, encode_value
 from models.custom_values import to_stored
 from models.field_definition import FieldDefinition, FieldEntity, FieldType
@@ -186,64 +182,6 @@ class GraphQL:
 
 
 # --- the database and the service -------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def running_service(data_dir: Path) -> Iterator[tuple[str, str]]:
-    """(database uri, service base url): the embedded database and ``crm serve`` on it."""
-    database = EmbeddedServer(data_dir / "embedded").start()
-    process = None
-    try:
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
-        env.update(
-            CRM_MONGODB_URI=database.uri,
-            CRM_DATABASE=DATABASE,
-            CRM_DATA_DIR=str(data_dir),
-            CRM_JWT_SECRET=SECRET,
-            CRM_LOG_LEVEL="WARNING",
-        )
-        log = (data_dir / "service.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-        base_url = f"http://127.0.0.1:{port}"
-        wait_until_ready(base_url, process, data_dir / "service.log")
-        yield database.uri, base_url
-    finally:
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        database.stop()
-
-
-def wait_until_ready(base_url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"crm serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("crm serve did not become ready")
 
 
 async def _init_models(uri: str) -> None:
@@ -619,7 +557,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with (
         tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp,
-        running_service(Path(tmp)) as (uri, base_url),
+        running_service(Path(tmp), DATABASE, SECRET) as (uri, base_url),
     ):
         asyncio.run(_init_models(uri))
         client: MongoClient = MongoClient(uri, tz_aware=True)

@@ -8,7 +8,6 @@ the embedded database server alone: start to its first answered ``ping``.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,12 +19,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.embedded import EmbeddedServer
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from bench.service import free_port
 
 
 def time_to_ready(data_dir: Path) -> float:
