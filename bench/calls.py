@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient, MongoClient
 
 from app.tokens import TokenKind, TokenService
+from bench.documents import operation
 from bench.service import running_service
 from models.contact_keys import derive_contact
 from models.phones import normalize_phone
@@ -64,37 +64,11 @@ WAIT = 30.0
 SECRET = "bench-jwt-secret-of-sufficient-length-0123456789"
 PASSWORD = "correct horse battery"
 DATABASE = f"crm_bench_{uuid.uuid4().hex[:8]}"
-ROOT = Path(__file__).resolve().parent.parent
-CALLS_GRAPHQL = (ROOT / "graphql" / "calls.graphql").read_text()
 # The ways an exchange writes a number: the service must meet every one.
 FORMATS = ["+48 {a} {b} {c}", "0048{n}", "{n}", "{a}-{b}-{c}", "(+48) {a} {b} {c}", "tel:+48{n}"]
 
 
 # --- GraphQL -------------------------------------------------------------------------------------
-
-
-def _block(text: str, start: int) -> str:
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start : i + 1]
-    raise ValueError("unbalanced braces")
-
-
-def operation(name: str) -> str:
-    """The named operation of graphql/calls.graphql with the fragments it spreads: what a
-    client sends."""
-    found = re.search(rf"^(query|mutation|subscription) {name}\b", CALLS_GRAPHQL, re.MULTILINE)
-    assert found is not None, name
-    parts = [_block(CALLS_GRAPHQL, found.start())]
-    for fragment in re.findall(r"\.\.\.(\w+)", parts[0]):
-        start = CALLS_GRAPHQL.index(f"fragment {fragment} ")
-        parts.append(_block(CALLS_GRAPHQL, start))
-    return "\n".join(parts)
 
 
 class GraphQL:

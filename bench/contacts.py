@@ -23,14 +23,13 @@ loaded contacts are read back through the API.
 
 import asyncio
 import random
-import re
 import signal
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -49,6 +48,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 
 from app.tokens import TokenKind, TokenService
+from bench.documents import operations
 from bench.service import running_service
 from models.contact_keys import derive_contact, encode_value
 from models.custom_values import to_stored
@@ -82,8 +82,6 @@ SECRET = "bench-jwt-secret-of-sufficient-length-0123456789"
 PASSWORD = "correct horse battery"
 DATABASE = f"crm_bench_{uuid.uuid4().hex[:8]}"
 REGION = "PL"
-ROOT = Path(__file__).resolve().parent.parent
-GRAPHQL_DIR = ROOT / "graphql"
 
 # key: (type, options, searchable, unique); 5 searchable, 2 unique.
 FIELDS: dict[str, tuple[FieldType, list[str], bool, bool]] = {
@@ -120,46 +118,6 @@ LAST_NAMES = [
 
 
 # --- GraphQL over HTTP --------------------------------------------------------------------------
-
-
-_DEFINITION = re.compile(r"^\s*(query|mutation|subscription|fragment)\s+(\w+)")
-_SPREAD = re.compile(r"\.\.\.\s*(?!on\b)(\w+)")
-
-
-def _definitions(text: str) -> Iterator[str]:
-    """The top-level definitions (operations, fragments) of a GraphQL document."""
-    text = re.sub(r"#[^\n]*", "", text)
-    depth, start = 0, 0
-    for i, char in enumerate(text):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                yield text[start : i + 1].strip()
-                start = i + 1
-
-
-def operations() -> dict[str, str]:
-    """Each named operation of graphql/*.graphql with just the fragments it uses: a request
-    carries what a client would send, not the whole file."""
-    operations, fragments = {}, {}
-    for path in sorted(GRAPHQL_DIR.glob("*.graphql")):
-        for definition in _definitions(path.read_text()):
-            if (match := _DEFINITION.match(definition)) is not None:
-                kind, name = match.groups()
-                (fragments if kind == "fragment" else operations)[name] = definition
-    documents = {}
-    for name, operation in operations.items():
-        used: list[str] = []
-        pending = _SPREAD.findall(operation)
-        while pending:
-            fragment = pending.pop()
-            if fragment not in used:
-                used.append(fragment)
-                pending.extend(_SPREAD.findall(fragments[fragment]))
-        documents[name] = "\n\n".join([operation, *(fragments[f] for f in used)])
-    return documents
 
 
 class GraphQL:

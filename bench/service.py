@@ -2,39 +2,16 @@
 an embedded database of its own."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 from app.embedded import EmbeddedServer
+from tests.conftest import free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_ready(base_url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"crm serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("crm serve did not become ready")
 
 
 @contextmanager
@@ -62,7 +39,7 @@ def running_service(data_dir: Path, database: str, jwt_secret: str) -> Iterator[
                 stderr=subprocess.STDOUT,
             )
         base_url = f"http://127.0.0.1:{port}"
-        wait_until_ready(base_url, process, log)
+        wait_until_ready(base_url, process, timeout=60, log=log)
         yield server.uri, base_url
     finally:
         if process is not None and process.poll() is None:

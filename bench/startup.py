@@ -19,7 +19,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.embedded import EmbeddedServer
-from bench.service import free_port
+from tests.conftest import free_port
 
 
 def time_to_ready(data_dir: Path) -> float:

@@ -171,11 +171,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_ready(base_url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+def wait_until_ready(
+    base_url: str, process: subprocess.Popen, timeout: float = 30, log: Path | None = None
+) -> None:
+    """Until ``/readyz`` answers; ``log``: the service's output, told if it exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the service exited with {process.returncode}")
+            output = f":\n{log.read_text()}" if log is not None else ""
+            raise RuntimeError(f"the service exited with {process.returncode}{output}")
         try:
             if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
                 return
