@@ -19,7 +19,7 @@ A read made while either may have changed is used for its request but not kept.
 import asyncio
 import logging
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 from pymongo import monitoring
@@ -75,14 +75,21 @@ monitoring.register(LOCAL_WRITES)
 
 
 class ChangeFeed:
-    """One change stream of the process on :data:`WATCHED`, opened by the first read that asks,
-    followed until the database client is closed."""
+    """One change stream of the process on :data:`WATCHED` and the observed collections, opened
+    by the first read that asks, followed until the database client is closed."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.epoch = 0  # bumped when the stream opens or is lost
         self.watching = False
+        self._observers: dict[str, list[Callable[[Mapping[str, Any]], None]]] = {}
         self._task: asyncio.Task[None] | None = None
+
+    def observe(self, collection: str, observer: Callable[[Mapping[str, Any]], None]) -> None:
+        """Streams ``collection`` too, handing each of its change events to ``observer`` as it
+        arrives. Observers are added before the feed starts."""
+        assert self._task is None, "the stream is already open"
+        self._observers.setdefault(collection, []).append(observer)
 
     def start(self) -> None:
         if self._task is None:
@@ -90,7 +97,8 @@ class ChangeFeed:
 
     async def _watch(self) -> None:
         delay = RETRY_DELAY
-        pipeline = [{"$match": {"ns.coll": {"$in": sorted(WATCHED)}}}]
+        streamed = sorted(WATCHED | self._observers.keys())
+        pipeline = [{"$match": {"ns.coll": {"$in": streamed}}}]
         while True:
             try:
                 database = User.get_pymongo_collection().database
@@ -99,7 +107,10 @@ class ChangeFeed:
                     self.watching = True
                     delay = RETRY_DELAY
                     async for change in stream:
-                        self.counts[change["ns"]["coll"]] += 1
+                        collection = change["ns"]["coll"]
+                        self.counts[collection] += 1
+                        for observer in self._observers.get(collection, ()):
+                            observer(change)
             except InvalidOperation:  # the client was closed: the process is stopping
                 return
             except PyMongoError:

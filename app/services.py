@@ -10,6 +10,7 @@ from app.import_jobs import JobRunner
 from app.kept_reads import CRM_SOURCES, PRINCIPAL_SOURCES, ChangeFeed, KeptReads
 from app.keys import fernet_key, jwt_secret
 from app.login_throttle import LoginThrottle
+from app.organization_phones import OrganizationPhones
 from app.settings import Settings
 from app.tokens import TokenService
 from models.call_event import CallEvent
@@ -28,6 +29,8 @@ class Services:
     call_bus: CallBus
     # CRM documents by (company id, CRM id), kept while unchanged (app/kept_reads.py).
     crms: KeptReads
+    # The phone keys of each company's organizations, for caller-ID matching.
+    organization_phones: OrganizationPhones
 
     @classmethod
     def create(cls, settings: Settings) -> "Services":
@@ -43,4 +46,5 @@ class Services:
             login_throttle=LoginThrottle(settings),
             call_bus=CallBus(CallEvent.get_pymongo_collection),
             crms=KeptReads(changes, CRM_SOURCES),
+            organization_phones=OrganizationPhones(changes),
         )

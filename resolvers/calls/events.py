@@ -84,7 +84,9 @@ async def report_incoming_call(ctx: Context, data: ReportIncomingCallInput) -> R
     assert project.crm_id is not None
     if (existing := await _find(company.id, call_id)) is not None:
         return existing
-    matched = await match_caller(company, frozenset({project.crm_id}), from_number)
+    matched = await match_caller(
+        company, frozenset({project.crm_id}), from_number, ctx.services.organization_phones
+    )
     row = new_call(
         company.id,
         call_id,

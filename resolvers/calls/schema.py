@@ -35,7 +35,9 @@ def call_roots(records: RecordTypes) -> tuple[type, type, type]:
             crm_ids = frozenset({await project_crm_id(ctx, project_id, "projectId")})
         else:
             crm_ids = await matchable_crm_ids(ctx)
-        rows = await matching.match_caller(ctx.company(), crm_ids, number)
+        rows = await matching.match_caller(
+            ctx.company(), crm_ids, number, ctx.services.organization_phones
+        )
         return types.match_from_rows(rows)
 
     async def report_incoming_call(info: Info, input: ReportIncomingCallInput) -> CallEvent:
