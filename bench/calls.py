@@ -4,7 +4,9 @@ Prints, each beside a baseline measured in the same run:
 
 - ``matchCaller(phone, projectId)`` over HTTP, as an agent of the project, p50 and p99;
   baseline: the raw pymongo lookup on ``phone_keys`` (``{tenant_id, phone_keys}``, the
-  ``caller_id`` index), returning the documents. Both are timed turn by turn on the same numbers.
+  ``caller_id`` index), returning the documents. Both are timed turn by turn on the same numbers,
+  each with a lean client: pymongo, and the standard library's ``http.client`` on one kept-alive
+  connection (``bench/graphql_client.py``), the JSON encoding and decoding included.
 - the latency from sending ``reportIncomingCall`` (the telephony side, over HTTP) to the event's
   arrival at each of 100 agent desktops subscribed to ``incomingCalls`` over WebSockets, p50 and
   p99 over all deliveries; baseline: a raw pymongo change stream on the same database, from an
@@ -45,6 +47,7 @@ from pymongo import AsyncMongoClient, MongoClient
 
 from app.tokens import TokenKind, TokenService
 from bench.documents import operation
+from bench.graphql_client import GraphQLClient
 from bench.service import running_service
 from models.contact_keys import derive_contact
 from models.phones import normalize_phone
@@ -66,23 +69,6 @@ PASSWORD = "correct horse battery"
 DATABASE = f"crm_bench_{uuid.uuid4().hex[:8]}"
 # The ways an exchange writes a number: the service must meet every one.
 FORMATS = ["+48 {a} {b} {c}", "0048{n}", "{n}", "{a}-{b}-{c}", "(+48) {a} {b} {c}", "tel:+48{n}"]
-
-
-# --- GraphQL -------------------------------------------------------------------------------------
-
-
-class GraphQL:
-    def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=60)
-
-    def op(self, token: str | None, query: str, **variables: Any) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        body = self.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        ).json()
-        if body.get("errors"):
-            raise RuntimeError(body["errors"])
-        return body["data"]
 
 
 SETUP = {
@@ -108,7 +94,7 @@ class Desk:
     telephony_token: str
 
 
-def make_company(gql: GraphQL) -> Desk:
+def make_company(gql: GraphQLClient) -> Desk:
     tokens = TokenService(SECRET, 3600)
     operator = tokens.issue(TokenKind.OPERATOR, "operator")
     admin, agent = "admin@bench.example", "agent@bench.example"
@@ -186,7 +172,7 @@ def written(i: int) -> str:
 
 
 def measure_match(
-    gql: GraphQL, contacts: Any, desk: Desk, count: int
+    gql: GraphQLClient, contacts: Any, desk: Desk, count: int
 ) -> tuple[list[float], list[float]]:
     query = operation("MatchCaller")
     rng = random.Random(11)
@@ -308,7 +294,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as tmp,
         running_service(Path(tmp), DATABASE, SECRET) as (uri, base_url),
     ):
-        gql = GraphQL(base_url)
+        gql = GraphQLClient(base_url)
         desk = make_company(gql)
         database = MongoClient(uri)[DATABASE]
         started = time.perf_counter()

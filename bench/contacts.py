@@ -37,8 +37,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from beanie import PydanticObjectId, init_beanie
@@ -49,6 +47,7 @@ from pymongo.database import Database
 
 from app.tokens import TokenKind, TokenService
 from bench.documents import operations
+from bench.graphql_client import GraphQLClient
 from bench.service import running_service
 from models.contact_keys import derive_contact, encode_value
 from models.custom_values import to_stored
@@ -121,19 +120,17 @@ LAST_NAMES = [
 
 
 class GraphQL:
+    """The operations of ``graphql/`` (and the benchmark's own), sent by name."""
+
     def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=60)
+        self.client = GraphQLClient(base_url)
         self.documents = operations()
 
     def payload(self, name: str, variables: dict[str, Any]) -> dict[str, Any]:
         return {"query": self.documents[name], "variables": variables, "operationName": name}
 
     def post(self, token: str | None, payload: dict[str, Any]) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        body = self.http.post("/graphql", json=payload, headers=headers).json()
-        if body.get("errors"):
-            raise RuntimeError(f"{payload['operationName']}: {body['errors']}")
-        return body["data"]
+        return self.client.post(token, payload)
 
     def op(self, token: str | None, name: str, **variables: Any) -> dict[str, Any]:
         return self.post(token, self.payload(name, variables))
@@ -538,7 +535,7 @@ def main() -> None:
                 measure_schema_build(),
             ]
         finally:
-            gql.http.close()
+            gql.client.close()
             client.close()
     for figure in figures:
         print(figure.line())
