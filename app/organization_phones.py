@@ -80,7 +80,13 @@ def _update_adds(update: Any) -> Added:
 
 
 def written_keys(command_name: str, command: Mapping[str, Any]) -> Added:
-    """What a write command sent to ``organizations`` adds to the companies' keys."""
+    """What a write command adds to the companies' keys: nothing unless it writes to
+    ``organizations``."""
+    if command_name == "bulkWrite":  # client-level: not read statement by statement
+        namespaces = command.get("nsInfo") or []
+        return UNKNOWN if any(_is_organizations(n.get("ns", "")) for n in namespaces) else []
+    if command.get(command_name) != COLLECTION:
+        return []
     if command_name == "insert":
         return [_keys_of(document) for document in command.get("documents") or []]
     if command_name == "update":
@@ -93,7 +99,11 @@ def written_keys(command_name: str, command: Mapping[str, Any]) -> Added:
         return added
     if command_name == "findAndModify":
         return [] if command.get("remove") else _update_adds(command.get("update"))
-    return []  # a delete adds nothing
+    return []  # a delete, or no write at all
+
+
+def _is_organizations(namespace: str) -> bool:
+    return namespace.endswith("." + COLLECTION)
 
 
 def changed_keys(change: Mapping[str, Any]) -> Added:
@@ -119,12 +129,12 @@ class _LocalWrites(monitoring.CommandListener):
         self.in_flight: dict[int, Added] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        name = event.command_name
-        if name in ("insert", "update", "findAndModify") and event.command.get(name) == COLLECTION:
-            added = written_keys(name, event.command)
-            self.in_flight[event.request_id] = added
-            for observer in list(self.observers):
-                observer.add(added)
+        added = written_keys(event.command_name, event.command)
+        if added == []:
+            return
+        self.in_flight[event.request_id] = added
+        for observer in list(self.observers):
+            observer.add(added)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         self.in_flight.pop(event.request_id, None)

@@ -32,19 +32,26 @@ POLLS = 500
 
 
 def test_inserted_and_replaced_documents_add_their_keys():
-    insert = {"documents": [{"tenant_id": COMPANY, "phone_keys": [NUMBER]}, {"tenant_id": OTHER}]}
+    documents = [{"tenant_id": COMPANY, "phone_keys": [NUMBER]}, {"tenant_id": OTHER}]
+    insert = {"insert": "organizations", "documents": documents}
     assert written_keys("insert", insert) == [(COMPANY, [NUMBER]), (OTHER, [])]
-    replace = {"updates": [{"q": {"_id": 1}, "u": {"tenant_id": COMPANY, "phone_keys": [NUMBER]}}]}
+    replacement = {"tenant_id": COMPANY, "phone_keys": [NUMBER]}
+    replace = {"update": "organizations", "updates": [{"q": {"_id": 1}, "u": replacement}]}
     assert written_keys("update", replace) == [(COMPANY, [NUMBER])]
-    found_and_replaced = {"update": {"tenant_id": COMPANY, "phone_keys": [NUMBER]}}
+    found_and_replaced = {"findAndModify": "organizations", "update": replacement}
     assert written_keys("findAndModify", found_and_replaced) == [(COMPANY, [NUMBER])]
 
 
-def test_updates_that_leave_the_keys_alone_and_deletes_add_nothing():
-    soft_delete = {"updates": [{"q": {"_id": 1}, "u": {"$set": {"deleted": True}}}]}
+def test_updates_that_leave_the_keys_alone_deletes_and_other_collections_add_nothing():
+    soft_delete = {"update": "organizations", "updates": [{"q": {}, "u": {"$set": {"deleted": 1}}}]}
     assert written_keys("update", soft_delete) == []
-    assert written_keys("findAndModify", {"remove": True}) == []
-    assert written_keys("delete", {"deletes": [{"q": {"_id": 1}, "limit": 1}]}) == []
+    assert written_keys("findAndModify", {"findAndModify": "organizations", "remove": True}) == []
+    delete = {"delete": "organizations", "deletes": [{"q": {}, "limit": 1}]}
+    assert written_keys("delete", delete) == []
+    contact = {"insert": "contacts", "documents": [{"tenant_id": COMPANY, "phone_keys": [NUMBER]}]}
+    assert written_keys("insert", contact) == []
+    other = {"bulkWrite": 1, "nsInfo": [{"ns": "crm.contacts"}], "ops": []}
+    assert written_keys("bulkWrite", other) == []
 
 
 @pytest.mark.parametrize(
@@ -58,8 +65,16 @@ def test_updates_that_leave_the_keys_alone_and_deletes_add_nothing():
     ],
 )
 def test_an_update_that_sets_keys_without_naming_the_company_is_unknown(update):
-    assert written_keys("update", {"updates": [{"q": {"_id": 1}, "u": update}]}) is UNKNOWN
-    assert written_keys("findAndModify", {"update": update}) is UNKNOWN
+    statements = {"update": "organizations", "updates": [{"q": {"_id": 1}, "u": update}]}
+    assert written_keys("update", statements) is UNKNOWN
+    assert written_keys("findAndModify", {"findAndModify": "organizations", "update": update}) is (
+        UNKNOWN
+    )
+
+
+def test_a_client_bulk_write_to_organizations_is_unknown():
+    bulk = {"bulkWrite": 1, "nsInfo": [{"ns": "crm.contacts"}, {"ns": "crm.organizations"}]}
+    assert written_keys("bulkWrite", bulk) is UNKNOWN
 
 
 def test_change_events_add_what_their_documents_hold():
