@@ -165,6 +165,14 @@ def derive(
     return derived
 
 
+def searched_organization_name(organization: Mapping[str, Any] | None) -> str | None:
+    """The organization name a contact is found by: none for a deleted organization, which
+    contacts no longer show (restoring it brings the name back)."""
+    if organization is None or organization.get("deleted"):
+        return None
+    return organization.get("name")
+
+
 def derive_contact(
     document: Mapping[str, Any],
     definitions: Iterable[FieldDefinition],

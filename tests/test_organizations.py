@@ -269,6 +269,22 @@ async def test_a_contact_shows_its_organization(crm):
     assert cleared.data["updateContact"]["organization"] is None
 
 
+async def test_a_contact_does_not_show_its_organization_while_it_is_deleted(crm):
+    organization = (await create(crm)).data["createOrganization"]
+    contact = await crm.admin.op(
+        "CreateContact",
+        input={"firstName": "Jan", "lastName": "Nowak", "organizationId": organization["id"]},
+    )
+    contact_id = contact.data["createContact"]["id"]
+
+    await crm.admin.op("DeleteOrganization", id=organization["id"])
+    hidden = await crm.admin.op("ContactOrganization", id=contact_id)
+    assert hidden.data["contact"]["organization"] is None
+    await crm.admin.op("RestoreOrganization", id=organization["id"])
+    shown = await crm.admin.op("ContactOrganization", id=contact_id)
+    assert shown.data["contact"]["organization"]["id"] == organization["id"]
+
+
 async def test_a_contact_cannot_link_to_an_organization_of_another_crm(crm, tenant):
     other_crm = (await crm.admin.op("CreateCrm", input={"name": "Inny"})).data["createCrm"]["id"]
     foreign = await crm.admin.op("CreateOrganization", input={"name": "Obca", "crmId": other_crm})
@@ -322,6 +338,22 @@ async def test_renaming_an_organization_renames_it_in_the_search_of_its_contacts
     assert await found("zolta lodz") == {"Jan", "Anna"}
     assert await found("stara") == set()
     assert await found("jan zolta") == {"Jan"}
+
+
+async def test_contacts_are_not_found_by_the_name_of_a_deleted_organization(crm):
+    organization = (await create(crm, name="Zielona Dolina")).data["createOrganization"]
+    contact = {"firstName": "Jan", "lastName": "Nowak", "organizationId": organization["id"]}
+    await crm.admin.op("CreateContact", input=contact)
+
+    async def found() -> int:
+        result = await crm.admin.op("SearchContacts", search="zielona", first=50)
+        return len(result.data["contacts"]["edges"])
+
+    assert await found() == 1
+    await crm.admin.op("DeleteOrganization", id=organization["id"])
+    assert await found() == 0
+    await crm.admin.op("RestoreOrganization", id=organization["id"])
+    assert await found() == 1
 
 
 # --- custom fields -------------------------------------------------------------------------------

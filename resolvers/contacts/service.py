@@ -5,7 +5,7 @@ from typing import Any
 from strawberry import UNSET
 
 from models.contact import Contact, Organization
-from models.contact_keys import derive_contact
+from models.contact_keys import derive_contact, searched_organization_name
 from models.crm import Crm
 from models.errors import Validator
 from models.values import check_name
@@ -30,9 +30,9 @@ async def organization_name(document: Row) -> str | None:
     if organization_id is None:
         return None
     row = await Organization.get_pymongo_collection().find_one(
-        {"_id": organization_id, "tenant_id": document["tenant_id"]}, {"name": 1}
+        {"_id": organization_id, "tenant_id": document["tenant_id"]}, {"name": 1, "deleted": 1}
     )
-    return row["name"] if row else None
+    return searched_organization_name(row)
 
 
 async def derive(document: Row, types: EntityTypes, crm: Crm) -> Row:

@@ -14,7 +14,7 @@ from beanie import PydanticObjectId
 from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
-from models.contact_keys import derive_contact, derive_organization
+from models.contact_keys import derive_contact, derive_organization, searched_organization_name
 from models.field_definition import FieldDefinition, FieldEntity
 from resolvers.fields.definitions import definitions_of
 from resolvers.fields.records import records_of, scan, value_path
@@ -31,10 +31,10 @@ async def _organization_names(
         return {}
     rows = (
         await records_of(FieldEntity.ORGANIZATION)
-        .find({"tenant_id": tenant_id, "_id": {"$in": ids}}, {"name": 1})
+        .find({"tenant_id": tenant_id, "_id": {"$in": ids}}, {"name": 1, "deleted": 1})
         .to_list()
     )
-    return {row["_id"]: row.get("name") for row in rows}
+    return {row["_id"]: searched_organization_name(row) for row in rows}
 
 
 async def _derived(

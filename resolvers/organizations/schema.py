@@ -10,8 +10,9 @@ from resolvers.records.tenant_types import RecordTypes
 
 
 def organization_roots(types: RecordTypes) -> tuple[type, type]:
-    async def after_update(ctx: Context, before: Row, after: Row) -> None:
-        if before.get("name") != after.get("name"):
+    async def after_change(ctx: Context, before: Row, after: Row) -> None:
+        shown = ("name", "deleted")  # contacts search by the name of a live organization
+        if any(before.get(key) != after.get(key) for key in shown):
             await refresh_contacts_of(ctx.tenant_id, after, types.contact_fields)
 
     return record_roots(
@@ -26,6 +27,6 @@ def organization_roots(types: RecordTypes) -> tuple[type, type]:
             filter_fields=filter_fields,
             create_members=CREATE_MEMBERS,
             update_members=UPDATE_MEMBERS,
-            after_update=after_update,
+            after_change=after_change,
         )
     )

@@ -8,7 +8,12 @@ from pymongo import UpdateOne
 from strawberry import UNSET
 
 from models.contact import Contact, Organization
-from models.contact_keys import derive_contact, derive_organization, native_key
+from models.contact_keys import (
+    derive_contact,
+    derive_organization,
+    native_key,
+    searched_organization_name,
+)
 from models.crm import Crm, LocalBackend, OrganizationRegion
 from models.errors import Validator
 from models.sortable import entry
@@ -96,18 +101,14 @@ ORGANIZATIONS = RecordKind(
 async def refresh_contacts_of(
     tenant_id: PydanticObjectId, organization: Row, contact_fields: EntityTypes
 ) -> None:
-    """The contacts of a renamed organization: their search words include its name."""
+    """The contacts of an organization renamed, deleted or restored: their search words include
+    its name while it is live."""
     contacts = Contact.get_pymongo_collection()
+    name = searched_organization_name(organization)
     updates = [
         UpdateOne(
             {"_id": row["_id"]},
-            {
-                "$set": {
-                    "kw": derive_contact(row, contact_fields.definitions, organization["name"])[
-                        "kw"
-                    ]
-                }
-            },
+            {"$set": {"kw": derive_contact(row, contact_fields.definitions, name)["kw"]}},
         )
         async for row in contacts.find(
             {

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from beanie import PydanticObjectId
 from strawberry.tools import create_type
 
 from resolvers.common.ids import parse_id
@@ -46,8 +47,9 @@ class RecordRoots:
     filter_fields: Callable[[str], dict[str, FilterField]]
     create_members: dict[str, tuple[Any, Any]]
     update_members: dict[str, tuple[Any, Any]]
-    # Runs after an update, with the record before and after (e.g. to refresh dependants).
-    after_update: Callable[[Context, Row, Row], Awaitable[None]] | None = None
+    # Runs after an update, a delete or a restore, with the record before and after (e.g. to
+    # refresh dependants).
+    after_change: Callable[[Context, Row, Row], Awaitable[None]] | None = None
 
     @property
     def title(self) -> str:
@@ -103,22 +105,33 @@ def record_roots(spec: RecordRoots) -> tuple[type, type]:
     async def create(info: Info, input: CreateInput) -> Node:
         return spec.to_node(await create_record(kind, info.context, fields, input))
 
-    async def update(info: Info, id: strawberry.ID, input: UpdateInput) -> Node:
+    async def changed(
+        ctx: Context, id: strawberry.ID, change: Callable[[PydanticObjectId], Awaitable[Row]]
+    ) -> Node:
         record_id = parse_id(id, title)
-        before, _ = await find_record(kind, info.context, record_id)
-        row = await update_record(kind, info.context, fields, record_id, input)
-        if spec.after_update is not None:
-            await spec.after_update(info.context, before, row)
+        if spec.after_change is None:
+            return spec.to_node(await change(record_id))
+        before, _ = await find_record(kind, ctx, record_id)
+        row = await change(record_id)
+        await spec.after_change(ctx, before, row)
         return spec.to_node(row)
 
+    async def update(info: Info, id: strawberry.ID, input: UpdateInput) -> Node:
+        ctx = info.context
+        return await changed(
+            ctx, id, lambda record_id: update_record(kind, ctx, fields, record_id, input)
+        )
+
     async def delete(info: Info, id: strawberry.ID) -> Node:
-        return spec.to_node(
-            await set_deleted(kind, info.context, fields, parse_id(id, title), True)
+        ctx = info.context
+        return await changed(
+            ctx, id, lambda record_id: set_deleted(kind, ctx, fields, record_id, True)
         )
 
     async def restore(info: Info, id: strawberry.ID) -> Node:
-        return spec.to_node(
-            await set_deleted(kind, info.context, fields, parse_id(id, title), False)
+        ctx = info.context
+        return await changed(
+            ctx, id, lambda record_id: set_deleted(kind, ctx, fields, record_id, False)
         )
 
     # merge_types keys fields by their Python name: make them those of the GraphQL fields.

@@ -179,13 +179,21 @@ def build_record_types(definitions: list[Any]) -> RecordTypes:
         if organization_id is None:
             return None
         row = await load_organization_row(info.context, organization_id)
-        return built[0].organization_from_row(row) if row else None
+        if row is None or row.get("deleted"):
+            return None  # in the trash: the link is kept, so a restore brings it back
+        return built[0].organization_from_row(row)
 
     contact_type = _with_custom(
         ContactBase,
         "Contact",
         contact_fields,
-        {"organization": strawberry.field(resolver=organization), "calls": contact_calls.field},
+        {
+            "organization": strawberry.field(
+                resolver=organization,
+                description="The contact's organization; null while it is deleted (in the trash).",
+            ),
+            "calls": contact_calls.field,
+        },
     )
     built.append(
         RecordTypes(
