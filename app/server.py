@@ -252,6 +252,7 @@ def create_app(
         await services.database.connect()
         await SEGMENTATION_JOBS.resume()
         await services.call_bus.start()
+        await services.crm_pushes.start()
         if demo:
             login = await ensure_demo_data(services.tokens)
             url = f"http://{settings.host}:{settings.port}/graphql"
@@ -263,6 +264,7 @@ def create_app(
         finally:
             export_sweeper.cancel()
             await services.jobs.stop()
+            await services.crm_pushes.stop()
             await services.call_bus.stop()
             await SEGMENTATION_JOBS.stop()
             await services.database.close()

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from app.authenticator import Authenticator
 from app.call_bus import CallBus
+from app.crm_pushes import CrmPusher
 from app.crypto import SecretBox
 from app.db import Database
 from app.import_jobs import JobRunner
@@ -31,6 +32,8 @@ class Services:
     crms: KeptReads
     # The phone keys of each company's organizations, for caller-ID matching.
     organization_phones: OrganizationPhones
+    # Call events pushed to the external CRMs that ask for them (R10.3).
+    crm_pushes: CrmPusher
 
     @classmethod
     def create(cls, settings: Settings) -> "Services":
@@ -47,4 +50,5 @@ class Services:
             call_bus=CallBus(CallEvent.get_pymongo_collection),
             crms=KeptReads(changes, CRM_SOURCES),
             organization_phones=OrganizationPhones(changes),
+            crm_pushes=CrmPusher(),
         )

@@ -6,6 +6,7 @@ from models.call_event import CallEvent
 from models.company import Company
 from models.contact import Contact, Organization
 from models.crm import Crm
+from models.crm_push import CrmPush
 from models.export_job import ExportJob
 from models.field_definition import FieldDefinition
 from models.import_job import FailedRow, ImportJob
@@ -28,4 +29,5 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Organization,
     Position,
     CallEvent,
+    CrmPush,
 ]

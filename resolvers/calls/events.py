@@ -27,6 +27,7 @@ from models.call_event import (
     new_call,
     next_version,
 )
+from models.company import Company
 from models.contact import Contact
 from models.errors import Conflict, NotFound, ValidationFailed, Validator
 from models.project import Project
@@ -35,6 +36,7 @@ from resolvers.calls.access import telephony_company, works_with_call
 from resolvers.calls.matching import check_number, match_caller
 from resolvers.calls.types import ReportIncomingCallInput
 from resolvers.context import Context
+from resolvers.crms.service import kept_crm
 
 # Concurrent changes of one call are retried this often before the caller is told to retry.
 MAX_ATTEMPTS = 5
@@ -104,6 +106,16 @@ async def report_incoming_call(ctx: Context, data: ReportIncomingCallInput) -> R
         await _calls().insert_one(row)
     except DuplicateKeyError:  # the same call reported twice at once: the first one stands
         return await _find(company.id, call_id) or row
+    return await _pushed(ctx, company, row)
+
+
+async def _pushed(ctx: Context, company: Company, row: Row) -> Row:
+    """``row``, once the events it calls for are queued for its CRM, if that wants them (R10.3;
+    queueing an event twice queues it once)."""
+    crm_id = row.get("crm_id")
+    if crm_id is not None and company.id is not None:
+        crm = await kept_crm(ctx.services.crms, company.id, crm_id)
+        await ctx.services.crm_pushes.enqueue(row, crm, company)
     return row
 
 
@@ -137,7 +149,8 @@ async def report_call_answered(ctx: Context, call_id: str, agent_id: str | None)
         if found is None:
             raise ValidationFailed.single("agentId", "No such user.")
         agent = found.id
-    return await change_call(company.id, call_id, lambda row: answered(row, agent))
+    row = await change_call(company.id, call_id, lambda row: answered(row, agent))
+    return await _pushed(ctx, company, row)
 
 
 async def report_call_ended(ctx: Context, call_id: str, cause: str | None) -> Row:
@@ -146,15 +159,22 @@ async def report_call_ended(ctx: Context, call_id: str, cause: str | None) -> Ro
         cause = cause.strip() or None
     if cause is not None and len(cause) > MAX_CAUSE_LENGTH:
         raise ValidationFailed.single("cause", f"At most {MAX_CAUSE_LENGTH} characters.")
-    return await change_call(company.id, call_id, lambda row: ended(row, cause))
+    row = await change_call(company.id, call_id, lambda row: ended(row, cause))
+    return await _pushed(ctx, company, row)
 
 
-async def assign_contact_to_call(ctx: Context, call_id: str, contact_id: str) -> Row:
-    """An agent names the caller's contact (the match was ambiguous or empty, or wrong)."""
+async def visible_call(ctx: Context, call_id: str) -> Row:
+    """The call, if the caller works with it (NOT_FOUND otherwise, as for no such call)."""
     ctx.require_crm_enabled()
     row = await _find(ctx.tenant_id, call_id)
     if row is None or not works_with_call(ctx, row):
         raise NotFound("Call", call_id)
+    return row
+
+
+async def assign_contact_to_call(ctx: Context, call_id: str, contact_id: str) -> Row:
+    """An agent names the caller's contact (the match was ambiguous or empty, or wrong)."""
+    row = await visible_call(ctx, call_id)
     parsed = _id_or_none(contact_id)
     contact = (
         await Contact.get_pymongo_collection().find_one(

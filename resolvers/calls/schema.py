@@ -40,6 +40,9 @@ def call_roots(records: RecordTypes) -> tuple[type, type, type]:
         )
         return types.match_from_rows(rows)
 
+    async def call(info: Info, call_id: str) -> CallEvent:
+        return types.event_from_row(await events.visible_call(info.context, call_id))
+
     async def report_incoming_call(info: Info, input: ReportIncomingCallInput) -> CallEvent:
         return types.event_from_row(await events.report_incoming_call(info.context, input))
 
@@ -80,7 +83,12 @@ def call_roots(records: RecordTypes) -> tuple[type, type, type]:
                 resolver=match_caller,
                 description="The contacts and organizations with this number (any format), in "
                 "the project's CRM, or without a project in the CRMs the caller works with.",
-            )
+            ),
+            strawberry.field(
+                resolver=call,
+                description="A call by the exchange's callId: for an agent, one of their "
+                "projects' calls or their own dial request (NOT_FOUND otherwise).",
+            ),
         ],
     )
     mutation = create_type(

@@ -18,6 +18,9 @@ import strawberry
 
 from models.call_event import CallDirection as CallDirectionModel
 from models.call_event import CallStatus as CallStatusModel
+from models.crm_push import CrmPush as CrmPushModel
+from models.crm_push import CtiEvent as CtiEventModel
+from models.crm_push import PushStatus as PushStatusModel
 from resolvers.calls.loads import reference
 from resolvers.calls.matching import MatchedRows
 from resolvers.records.tenant_types import RecordTypes
@@ -37,6 +40,33 @@ CallStatus = strawberry.enum(
     CallStatusModel,
     description="REQUESTED (a dial request not yet placed), RINGING, ANSWERED, ENDED.",
 )
+
+
+CtiEvent = strawberry.enum(CtiEventModel, description="Zammad's CTI events (R10.3).")
+CrmPushStatus = strawberry.enum(
+    PushStatusModel,
+    description="PENDING (waiting, or to be sent again), SENDING, DONE, FAILED (refused for "
+    "good, or out of attempts).",
+)
+
+
+@strawberry.type(description="One event of a call pushed to the call's external CRM (R10.3).")
+class CrmPush:
+    event: CtiEvent
+    status: CrmPushStatus
+    attempts: int = strawberry.field(description="Times it was sent.")
+    error: str | None = strawberry.field(description="What the last attempt met, if it failed.")
+    sent_at: datetime | None
+
+    @staticmethod
+    def from_row(row: Row) -> "CrmPush":
+        return CrmPush(
+            event=CtiEventModel(row["event"]),
+            status=PushStatusModel(row["status"]),
+            attempts=row.get("attempts", 0),
+            error=row.get("error"),
+            sent_at=row.get("sent_at"),
+        )
 
 
 @strawberry.input(description="A call the exchange has for a project.")
@@ -98,6 +128,15 @@ class CallEventBase:
     @strawberry.field(description="The agent who answered.")
     def agent(self) -> User | None:
         return self._refers("agent", optional(User.from_model))
+
+    @strawberry.field(
+        description="The call's events pushed to its CRM (R10.3: Zammad's CTI push), in "
+        "their order; empty when the CRM asks for none."
+    )
+    async def crm_pushes(self) -> list[CrmPush]:
+        query = {"tenant_id": self.row["tenant_id"], "call_id": self.row["call_id"]}
+        rows = await CrmPushModel.get_pymongo_collection().find(query).to_list()
+        return [CrmPush.from_row(row) for row in sorted(rows, key=lambda row: row["order"])]
 
     @staticmethod
     def values(row: Row, shared: dict[str, Any]) -> dict[str, Any]:

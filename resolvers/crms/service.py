@@ -90,12 +90,17 @@ async def find_visible_crm(
     changes it reads it afresh."""
     if not scope.sees(crm_id):
         return None
-    query = {"_id": crm_id, "tenant_id": scope.tenant_id}
     if kept is None:
-        return await Crm.find_one(query)
-    row = await kept.get(
-        (scope.tenant_id, crm_id), partial(Crm.get_pymongo_collection().find_one, query)
-    )
+        return await Crm.find_one({"_id": crm_id, "tenant_id": scope.tenant_id})
+    return await kept_crm(kept, scope.tenant_id, crm_id)
+
+
+async def kept_crm(
+    kept: KeptReads, tenant_id: PydanticObjectId, crm_id: PydanticObjectId
+) -> Crm | None:
+    """The company's CRM from the process's kept reads, for a caller that only reads it."""
+    query = {"_id": crm_id, "tenant_id": tenant_id}
+    row = await kept.get((tenant_id, crm_id), partial(Crm.get_pymongo_collection().find_one, query))
     # A document of its own for each request: nothing a request does to it reaches another.
     return None if row is None else Crm.model_validate(row)
 

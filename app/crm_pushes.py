@@ -1,0 +1,241 @@
+"""Sends the call events waiting in ``crm_pushes`` to the external CRMs that asked for them
+(R10.3; the rules are in ``models/crm_push.py``).
+
+Every service process runs one :class:`CrmPusher`. A push is taken with a lease (PENDING ->
+SENDING until ``lease_until``), so each is sent by one process at a time, and one whose process
+stopped mid-way is taken again once its lease has passed. The events of one call are sent in
+their order: a push waits while an earlier event of its call is still undelivered, and is due
+again as soon as that one is done (or, should its process stop, once the lease has passed).
+
+What the CRM answers decides the rest:
+
+- 2xx: DONE;
+- a network error, a timeout, 408, 425, 429 or 5xx: sent again after 1, 2, 4, ... seconds (at
+  most :data:`MAX_BACKOFF_SECONDS`), at most :data:`MAX_ATTEMPTS` times, then FAILED;
+- any other status (Zammad: 401 for a wrong token, 422 when its CTI integration is off): FAILED
+  at once, since sending again would change nothing.
+
+The endpoint is read from the CRM when the push is sent, never copied: its path holds Zammad's
+token, which is therefore never logged either.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError, PyMongoError
+
+from models.company import Company
+from models.crm import Crm
+from models.crm_push import CrmPush, CtiEvent, PushStatus, cti_backend, cti_body, due_events
+from models.timestamps import utcnow
+from models.user import User
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 300
+# How long a taken push is the taker's; a push still SENDING after that is taken again.
+LEASE = timedelta(seconds=60)
+# How often the worker looks for pushes that other processes queued, or that are due again.
+POLL_SECONDS = 1.0
+# How long delivered and failed pushes are kept (to look into), and how often the old are deleted.
+RETENTION = timedelta(days=30)
+CLEANUP_INTERVAL_SECONDS = 3600
+# Pushes sent at once, so that one slow CRM does not hold back the others.
+MAX_IN_FLIGHT = 8
+TIMEOUT_SECONDS = 10.0
+_RETRIED_STATUSES = frozenset({408, 425, 429})
+_DUPLICATE_KEY = 11000
+
+
+def _retried(status_code: int) -> bool:
+    return status_code in _RETRIED_STATUSES or status_code >= 500
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2 ** (attempts - 1), MAX_BACKOFF_SECONDS))
+
+
+class CrmPusher:
+    def __init__(self) -> None:
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._http: httpx.AsyncClient | None = None
+
+    async def enqueue(self, call: Row, crm: Crm | None, company: Company) -> None:
+        """Queues the events ``call`` (a new version of it) calls for, when its CRM wants them;
+        the ones already queued stay as they are."""
+        if crm is None or cti_backend(crm) is None:
+            return
+        events = due_events(call)
+        if not events:
+            return
+        agent = None
+        if call.get("agent_id") is not None:
+            user = await User.find_one({"_id": call["agent_id"], "tenant_id": call["tenant_id"]})
+            agent = user.display_name if user is not None else None
+        region = company.settings.default_phone_region
+        documents = [
+            CrmPush(
+                tenant_id=call["tenant_id"],
+                crm_id=crm.id,
+                call_id=call["call_id"],
+                event=event,
+                order=event.order,
+                body=cti_body(event, call, region, agent),
+            ).model_dump(by_alias=True, exclude={"id"}, exclude_none=True)
+            for event in events
+        ]
+        try:
+            await CrmPush.get_pymongo_collection().insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            if any(e["code"] != _DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._http = httpx.AsyncClient(timeout=TIMEOUT_SECONDS)
+        self._task = asyncio.create_task(self._run(), name="crm-pushes")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._http is not None:
+            await self._http.aclose()
+
+    async def _run(self) -> None:
+        in_flight: set[asyncio.Task[None]] = set()
+        slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        cleaned_at = -CLEANUP_INTERVAL_SECONDS
+        while True:
+            self._wake.clear()
+            try:
+                if time.monotonic() - cleaned_at >= CLEANUP_INTERVAL_SECONDS:
+                    await self._forget_old()
+                    cleaned_at = time.monotonic()
+                await self._release_expired()
+                while True:
+                    await slots.acquire()
+                    push = await self._take()
+                    if push is None:
+                        slots.release()
+                        break
+                    task = asyncio.create_task(self._deliver(push))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                    task.add_done_callback(lambda _: slots.release())
+            except Exception:  # the worker outlives any one failure (a lost database, say)
+                log.exception("CRM pushes: taking pushes failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+
+    def _collection(self) -> Any:
+        return CrmPush.get_pymongo_collection()
+
+    async def _forget_old(self) -> None:
+        """Deletes the pushes delivered or given up more than :data:`RETENTION` ago."""
+        cutoff = utcnow() - RETENTION
+        for status in (PushStatus.DONE, PushStatus.FAILED):  # one status each: the "due" index
+            await self._collection().delete_many(
+                {"status": status.value, "due_at": {"$lt": cutoff}}
+            )
+
+    async def _release_expired(self) -> None:
+        await self._collection().update_many(
+            {"status": PushStatus.SENDING.value, "lease_until": {"$lt": utcnow()}},
+            {"$set": {"status": PushStatus.PENDING.value}},
+        )
+
+    async def _take(self) -> Row | None:
+        now = utcnow()
+        return await self._collection().find_one_and_update(
+            {"status": PushStatus.PENDING.value, "due_at": {"$lte": now}},
+            {
+                "$set": {"status": PushStatus.SENDING.value, "lease_until": now + LEASE},
+                "$inc": {"attempts": 1},
+            },
+            sort=[("status", 1), ("due_at", 1), ("order", 1)],
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def _deliver(self, push: Row) -> None:
+        try:
+            await self._send(push)
+        except PyMongoError:
+            log.warning("CRM pushes: could not record a push's outcome", exc_info=True)
+
+    async def _of_call(self, push: Row) -> list[Row]:
+        """The pushes of ``push``'s call (three at most). The query holds exactly the fields of
+        an index: on the embedded engine any other condition makes it read the collection."""
+        query = {"tenant_id": push["tenant_id"], "call_id": push["call_id"]}
+        return await self._collection().find(query, {"order": 1, "status": 1}).to_list()
+
+    async def _send(self, push: Row) -> None:
+        undelivered = (PushStatus.PENDING.value, PushStatus.SENDING.value)
+        pushes = await self._of_call(push)
+        if any(p["order"] < push["order"] and p["status"] in undelivered for p in pushes):
+            # Not its turn: due again when the earlier one is done.
+            await self._update(
+                push, PushStatus.PENDING, attempts=push["attempts"] - 1, due_at=utcnow() + LEASE
+            )
+            return
+        crm = await Crm.find_one({"_id": push["crm_id"], "tenant_id": push["tenant_id"]})
+        backend = cti_backend(crm)
+        if backend is None or backend.cti_endpoint_url is None:
+            await self._update(push, PushStatus.FAILED, error="CTI push is off for the CRM.")
+            return
+        assert self._http is not None
+        try:
+            response = await self._http.post(backend.cti_endpoint_url, json=push["body"])
+        except httpx.HTTPError as error:
+            await self._failed(push, type(error).__name__, retry=True)
+            return
+        if response.is_success:
+            await self._update(push, PushStatus.DONE, sent_at=utcnow())
+        else:
+            code = response.status_code
+            await self._failed(push, f"HTTP {code}", retry=_retried(code))
+
+    async def _failed(self, push: Row, error: str, *, retry: bool) -> None:
+        event = CtiEvent(push["event"])
+        if retry and push["attempts"] < MAX_ATTEMPTS:
+            delay = _backoff(push["attempts"])
+            log.info(
+                "CTI push %s of call %s: %s; again in %s", event, push["call_id"], error, delay
+            )
+            await self._update(push, PushStatus.PENDING, error=error, due_at=utcnow() + delay)
+            return
+        log.warning("CTI push %s of call %s failed for good: %s", event, push["call_id"], error)
+        await self._update(push, PushStatus.FAILED, error=error)
+
+    async def _update(self, push: Row, status: PushStatus, **fields: Any) -> None:
+        collection = self._collection()
+        unset = {"lease_until": ""}
+        if status is PushStatus.DONE:
+            unset["error"] = ""  # what an earlier attempt met no longer matters
+        await collection.update_one(
+            {"_id": push["_id"], "status": PushStatus.SENDING.value},
+            {"$set": {"status": status.value, **fields}, "$unset": unset},
+        )
+        if status in (PushStatus.DONE, PushStatus.FAILED):  # the call's next event may go now
+            later = [
+                p["_id"]
+                for p in await self._of_call(push)
+                if p["order"] > push["order"] and p["status"] == PushStatus.PENDING.value
+            ]
+            if later:
+                await collection.update_many(
+                    {"_id": {"$in": later}, "status": PushStatus.PENDING.value},
+                    {"$set": {"due_at": utcnow()}},
+                )
+        self._wake.set()
