@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -54,6 +54,25 @@ MAX_IN_FLIGHT = 8
 TIMEOUT_SECONDS = 10.0
 _RETRIED_STATUSES = frozenset({408, 425, 429})
 _DUPLICATE_KEY = 11000
+
+
+# The worker's queries. Each holds exactly the fields of an index (``due``, ``by_call_event``),
+# or names it (``expired_filter``): on the embedded engine any other condition makes a query
+# read the whole collection.
+DUE_ORDER = [("status", 1), ("due_at", 1), ("order", 1)]
+
+
+def due_filter(now: datetime) -> Row:
+    return {"status": PushStatus.PENDING.value, "due_at": {"$lte": now}}
+
+
+def expired_filter(now: datetime) -> Row:
+    """Pushes taken by a process that stopped before it was done (their lease has passed)."""
+    return {"status": PushStatus.SENDING.value, "lease_until": {"$lt": now}}
+
+
+def call_filter(push: Row) -> Row:
+    return {"tenant_id": push["tenant_id"], "call_id": push["call_id"]}
 
 
 def _retried(status_code: int) -> bool:
@@ -152,42 +171,55 @@ class CrmPusher:
 
     async def _release_expired(self) -> None:
         await self._collection().update_many(
-            {"status": PushStatus.SENDING.value, "lease_until": {"$lt": utcnow()}},
-            {"$set": {"status": PushStatus.PENDING.value}},
+            expired_filter(utcnow()), {"$set": {"status": PushStatus.PENDING.value}}, hint="due"
         )
 
     async def _take(self) -> Row | None:
         now = utcnow()
         return await self._collection().find_one_and_update(
-            {"status": PushStatus.PENDING.value, "due_at": {"$lte": now}},
+            due_filter(now),
             {
                 "$set": {"status": PushStatus.SENDING.value, "lease_until": now + LEASE},
                 "$inc": {"attempts": 1},
             },
-            sort=[("status", 1), ("due_at", 1), ("order", 1)],
+            sort=DUE_ORDER,
             return_document=ReturnDocument.AFTER,
         )
 
     async def _deliver(self, push: Row) -> None:
         try:
             await self._send(push)
-        except PyMongoError:
+        except PyMongoError:  # the push stays taken; its lease passing makes it due again
             log.warning("CRM pushes: could not record a push's outcome", exc_info=True)
+        except Exception:
+            log.exception("CRM pushes: push %s failed unexpectedly", push.get("_id"))
+            await self._update(push, PushStatus.FAILED, error="Internal error; see the log.")
 
     async def _of_call(self, push: Row) -> list[Row]:
-        """The pushes of ``push``'s call (three at most). The query holds exactly the fields of
-        an index: on the embedded engine any other condition makes it read the collection."""
-        query = {"tenant_id": push["tenant_id"], "call_id": push["call_id"]}
-        return await self._collection().find(query, {"order": 1, "status": 1}).to_list()
+        """The pushes of ``push``'s call (three at most)."""
+        return await self._collection().find(call_filter(push), {"order": 1, "status": 1}).to_list()
+
+    async def _waits_for_earlier(self, push: Row) -> bool:
+        undelivered = (PushStatus.PENDING.value, PushStatus.SENDING.value)
+        return any(
+            p["order"] < push["order"] and p["status"] in undelivered
+            for p in await self._of_call(push)
+        )
 
     async def _send(self, push: Row) -> None:
-        undelivered = (PushStatus.PENDING.value, PushStatus.SENDING.value)
-        pushes = await self._of_call(push)
-        if any(p["order"] < push["order"] and p["status"] in undelivered for p in pushes):
-            # Not its turn: due again when the earlier one is done.
+        if await self._waits_for_earlier(push):
+            # Not its turn: due again when the earlier one is done (:meth:`_update`). Looked at
+            # again after the write: the earlier one may have been done in between, and then
+            # its update found this push still taken and left it.
             await self._update(
                 push, PushStatus.PENDING, attempts=push["attempts"] - 1, due_at=utcnow() + LEASE
             )
+            if not await self._waits_for_earlier(push):
+                await self._collection().update_one(
+                    {"_id": push["_id"], "status": PushStatus.PENDING.value},
+                    {"$set": {"due_at": utcnow()}},
+                )
+                self._wake.set()
             return
         crm = await Crm.find_one({"_id": push["crm_id"], "tenant_id": push["tenant_id"]})
         backend = cti_backend(crm)

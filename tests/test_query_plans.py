@@ -21,7 +21,10 @@ from bson import ObjectId
 
 import resolvers.records.roots as roots
 import resolvers.records.store as store
+from app.crm_pushes import DUE_ORDER, call_filter, due_filter, expired_filter
 from models.phones import normalize_phone
+from models.timestamps import utcnow
+from resolvers.calls.matching import MAX_READ
 from tests.test_contact_filters import DataSet, build_data_set, module_tenant
 
 
@@ -188,12 +191,25 @@ async def test_a_unique_lookup_and_a_conflict_scan_the_unique_indexes(data, reco
 
 
 async def test_a_caller_id_lookup_scans_the_phone_index(data, services):
-    """No API runs this shape yet (caller-ID matching): the query DESIGN.md gives it."""
+    """``matchCaller``'s lookup (resolvers/calls/matching.py): the index's fields, no hint."""
     contacts = services.database.db["contacts"]
     query = {
         "tenant_id": ObjectId(data.crm.tenant.id),
         "phone_keys": normalize_phone("500 000 001", "PL"),
     }
-    rows = await contacts.find(query).hint("caller_id").to_list()
+    rows = await contacts.find(query).limit(MAX_READ).to_list()
     assert rows, "the data set has contacts with this number"
-    assert_index_scan(await contacts.find(query).hint("caller_id").explain(), "caller_id")
+    assert_index_scan(await contacts.find(query).limit(MAX_READ).explain(), "caller_id")
+
+
+async def test_the_call_push_worker_scans_its_indexes(services):
+    pushes = services.database.db["crm_pushes"]
+    now = utcnow()
+    push = {"tenant_id": ObjectId(), "call_id": "c-plan", "event": "newCall", "order": 0}
+    await pushes.insert_one({**push, "status": "DONE", "due_at": now})  # none for the worker
+    for cursor, index in [
+        (pushes.find(due_filter(now)).sort(DUE_ORDER), "due"),
+        (pushes.find(expired_filter(now)).hint("due"), "due"),
+        (pushes.find(call_filter(push)), "by_call_event"),
+    ]:
+        assert_index_scan(await cursor.explain(), index)
