@@ -5,6 +5,9 @@ The commands are counted from pymongo's command monitoring as the driver logs it
 a client sends is logged (logger ``pymongo.command``, "Command started") with its name and
 database. The application's client exists before any test runs, and pymongo takes command
 listeners only when a client is made, so the test reads that log rather than adding a listener.
+Only the request's own commands count: the service's background workers (jobs, call pushes)
+poll the database meanwhile. A context variable set around the request tells them apart: the
+driver logs in the task that sends the command, and the request's tasks inherit the variable.
 """
 
 import json
@@ -12,6 +15,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Awaitable
+from contextvars import ContextVar
 from typing import Any
 
 import pytest
@@ -23,18 +27,32 @@ from tests.records import CrmTenant, with_default_crm
 _COLLECTION = re.compile(r'^\{"\w+": "([^"]+)"')
 
 
+_IN_REQUEST: ContextVar[bool] = ContextVar("in_request", default=False)
+
+
+def _mark_request(record: logging.LogRecord) -> bool:
+    record.in_request = _IN_REQUEST.get()
+    return True
+
+
 @pytest.fixture
 def commands(caplog, settings):
     """``await commands(request)``: the request's result and the commands it sent to the test
     database, as a Counter of (command, collection)."""
+    driver_log = logging.getLogger("pymongo.command")
+    driver_log.addFilter(_mark_request)
 
     async def run(request: Awaitable[Result]) -> tuple[Result, Counter]:
         caplog.set_level(logging.DEBUG, logger="pymongo.command")
         caplog.clear()
-        result = await request
+        token = _IN_REQUEST.set(True)
+        try:
+            result = await request
+        finally:
+            _IN_REQUEST.reset(token)
         sent: Counter = Counter()
         for record in caplog.records:
-            if record.name != "pymongo.command":
+            if record.name != "pymongo.command" or not getattr(record, "in_request", False):
                 continue
             event = json.loads(record.getMessage())
             if event["message"] != "Command started":
@@ -46,7 +64,8 @@ def commands(caplog, settings):
         caplog.set_level(logging.WARNING, logger="pymongo.command")
         return result, sent
 
-    return run
+    yield run
+    driver_log.removeFilter(_mark_request)
 
 
 @pytest_asyncio.fixture
