@@ -87,6 +87,7 @@ class CrmPusher:
     def __init__(self) -> None:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
         self._http: httpx.AsyncClient | None = None
 
     async def enqueue(self, call: Row, crm: Crm | None, company: Company) -> None:
@@ -125,15 +126,16 @@ class CrmPusher:
         self._task = asyncio.create_task(self._run(), name="crm-pushes")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        """Stops taking pushes and drops those being sent: their leases run out, and another
+        process (or this one, started again) sends them."""
+        tasks = [*self._in_flight, *([self._task] if self._task is not None else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self._http is not None:
             await self._http.aclose()
 
     async def _run(self) -> None:
-        in_flight: set[asyncio.Task[None]] = set()
         slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         cleaned_at = -CLEANUP_INTERVAL_SECONDS
         while True:
@@ -150,8 +152,8 @@ class CrmPusher:
                         slots.release()
                         break
                     task = asyncio.create_task(self._deliver(push))
-                    in_flight.add(task)
-                    task.add_done_callback(in_flight.discard)
+                    self._in_flight.add(task)
+                    task.add_done_callback(self._in_flight.discard)
                     task.add_done_callback(lambda _: slots.release())
             except Exception:  # the worker outlives any one failure (a lost database, say)
                 log.exception("CRM pushes: taking pushes failed; trying again")
