@@ -18,6 +18,7 @@ from models.crm_lists import Stage, StageFlag
 from models.field_definition import FieldDefinition, FieldEntity, FieldType
 from models.position import Position
 from models.project import Project
+from models.record_rows import new_record_row
 from models.segmentation import (
     Classifier,
     ClassifierKind,
@@ -28,7 +29,6 @@ from models.segmentation import (
     Segmentation,
     segment_definitions,
 )
-from models.timestamps import utcnow
 from models.user import Permission, Role, User
 from models.values import name_key
 
@@ -272,9 +272,7 @@ def _demo_segmentation(crm: Crm, positions: list[Position]) -> Segmentation:
 
 
 def _stored(company: Company, crm: Crm, fields: dict[str, Any]) -> dict[str, Any]:
-    now = utcnow()
-    base = {"_id": PydanticObjectId(), "tenant_id": company.id, "crm_id": crm.id}
-    return {**base, "deleted": False, "created_at": now, "updated_at": now, **fields}
+    return {**new_record_row(company.id, crm.id), **fields}
 
 
 def demo_banner(login: DemoLogin, graphql_url: str) -> str:

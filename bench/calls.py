@@ -51,7 +51,7 @@ from bench.graphql_client import GraphQLClient
 from bench.service import running_service
 from models.contact_keys import derive_contact
 from models.phones import normalize_phone
-from models.timestamps import utcnow
+from models.record_rows import new_record_row
 
 CONTACTS = 100_000
 BATCH = 2_000
@@ -130,14 +130,8 @@ def load_contacts(contacts: Any, desk: Desk, count: int) -> None:
     batch: list[dict[str, Any]] = []
     for i in range(count):
         raw = number(i)
-        now = utcnow()
         document: dict[str, Any] = {
-            "_id": ObjectId(),
-            "tenant_id": desk.tenant_id,
-            "crm_id": desk.crm_id,
-            "deleted": False,
-            "created_at": now,
-            "updated_at": now,
+            **new_record_row(desk.tenant_id, desk.crm_id),
             "first_name": f"Imię{i}",
             "last_name": f"Nazwisko{i}",
             "phones": [{"number": normalize_phone(raw, "PL"), "raw": raw}],

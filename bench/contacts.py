@@ -54,8 +54,8 @@ from models.custom_values import to_stored
 from models.field_definition import FieldDefinition, FieldEntity, FieldType
 from models.field_rules import SEARCHABLE_TYPES, UNIQUE_TYPES
 from models.phones import normalize_phone
+from models.record_rows import new_record_row
 from models.sortable import entry
-from models.timestamps import utcnow
 from models.values import normalize_email
 from resolvers.generated.custom_types import attribute
 from resolvers.records.filtering import compile_filter, custom_fields
@@ -226,14 +226,8 @@ def build_document(
 ) -> dict[str, Any]:
     """The document ``createContact`` stores for these values (see create_record)."""
     by_key = {d.key: d for d in company.definitions}
-    now = utcnow()
     document: dict[str, Any] = {
-        "_id": PydanticObjectId(),
-        "tenant_id": PydanticObjectId(company.tenant_id),
-        "crm_id": PydanticObjectId(company.crm_id),
-        "deleted": False,
-        "created_at": now,
-        "updated_at": now,
+        **new_record_row(PydanticObjectId(company.tenant_id), PydanticObjectId(company.crm_id)),
         **base,
         "first_name": natives["firstName"],
         "last_name": natives["lastName"],

@@ -48,6 +48,7 @@ from models.contact_keys import derive_contact
 from models.crm import Crm
 from models.crm_lists import Stage
 from models.field_definition import FieldDefinition, FieldEntity, FieldType
+from models.record_rows import new_record_row
 from models.registry import DOCUMENT_MODELS
 from models.segmentation import (
     Classifier,
@@ -60,7 +61,6 @@ from models.segmentation import (
     segment_definitions,
     segment_sk,
 )
-from models.timestamps import utcnow
 from models.values import name_key
 
 CONTACTS = 100_000  # --contacts: fewer, to try the benchmark out
@@ -135,14 +135,8 @@ def configuration(ranges: list[tuple[str, int, int]], parts: list[Classifier]) -
 
 
 def contact(crm: Crm, definitions: list[FieldDefinition], i: int, rng: random.Random) -> dict:
-    now = utcnow()
     document: dict[str, Any] = {
-        "_id": PydanticObjectId(),
-        "tenant_id": crm.tenant_id,
-        "crm_id": crm.id,
-        "deleted": False,
-        "created_at": now,
-        "updated_at": now,
+        **new_record_row(crm.tenant_id, crm.id),
         "first_name": rng.choice(["Anna", "Jan", "Zofia", "Piotr", "Ewa"]),
         "last_name": f"Nowak{i}",
         "email": f"kontakt{i}@example.pl",

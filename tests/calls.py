@@ -12,7 +12,7 @@ from models.call_event import CallEvent
 from models.contact import Organization
 from models.contact_keys import derive_organization
 from models.phones import normalize_phone
-from models.timestamps import utcnow
+from models.record_rows import new_record_row
 from tests.client import GraphQLClient, Result
 from tests.conftest import Member, Tenant
 from tests.records import with_default_crm
@@ -44,16 +44,10 @@ class CallDesk:
 
     async def organization(self, name: str, *phones: str) -> str:
         """Stored directly: the subject here is matching, not the organizations' API."""
-        now = utcnow()
         row: dict[str, Any] = {
-            "_id": PydanticObjectId(),
-            "tenant_id": PydanticObjectId(self.tenant.id),
-            "crm_id": PydanticObjectId(self.crm_id),
+            **new_record_row(PydanticObjectId(self.tenant.id), PydanticObjectId(self.crm_id)),
             "name": name,
             "phones": [{"number": normalize_phone(p, "PL"), "raw": p} for p in phones],
-            "deleted": False,
-            "created_at": now,
-            "updated_at": now,
         }
         row.update(derive_organization(row, []))
         await Organization.get_pymongo_collection().insert_one(row)

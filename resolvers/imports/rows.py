@@ -11,6 +11,7 @@ from bson.decimal128 import Decimal128
 
 from models.crm import Crm
 from models.errors import Validator
+from models.record_rows import new_record_row
 from resolvers.contacts.service import CONTACTS
 from resolvers.context import Context
 from resolvers.generated.custom_types import EntityTypes, attribute
@@ -69,14 +70,7 @@ def column_of(path: str) -> str:
 
 
 def new_contact(ctx: Context, crm: Crm, contact_id: PydanticObjectId, now: datetime) -> Row:
-    return {
-        "_id": contact_id,
-        "tenant_id": ctx.tenant_id,
-        "crm_id": crm.id,
-        "deleted": False,
-        "created_at": now,
-        "updated_at": now,
-    }
+    return new_record_row(ctx.tenant_id, crm.id, record_id=contact_id, now=now)
 
 
 async def checked(

@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from models.crm import Crm
 from models.errors import NotFound, Validator
+from models.record_rows import new_record_row
 from models.timestamps import utcnow
 from resolvers.context import Context
 from resolvers.generated.custom_types import EntityTypes
@@ -53,15 +54,7 @@ def _compact(document: Row) -> Row:
 async def create_record(kind: RecordKind, ctx: Context, types: EntityTypes, data: Any) -> Row:
     crm = await records_crm(ctx, data.crm_id, "input.crmId")
     v = Validator()
-    now = utcnow()
-    base = {
-        "_id": PydanticObjectId(),
-        "tenant_id": ctx.tenant_id,
-        "crm_id": crm.id,
-        "deleted": False,
-        "created_at": now,
-        "updated_at": now,
-    }
+    base = new_record_row(ctx.tenant_id, crm.id)
     document = _compact(await kind.apply(ctx, v, crm, types, base, data))
     v.raise_if_any()
     document = await with_derived_keys(kind, document, types, crm)
