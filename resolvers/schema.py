@@ -27,6 +27,8 @@ from resolvers.exports.schema import export_roots
 from resolvers.fields.schema import FieldDefinitionMutation, FieldDefinitionQuery
 from resolvers.generated.scalars import SCALAR_MAP
 from resolvers.imports.schema import ImportMutation, ImportQuery, ImportSubscription
+from resolvers.input_bounds import input_bounds
+from resolvers.input_guard import InputGuard
 from resolvers.kanban.schema import kanban_roots
 from resolvers.organizations.schema import organization_roots
 from resolvers.parse_once import ParseOnce
@@ -122,5 +124,6 @@ def build_schema(
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             ParseOnce,
             ValidationCache,
+            partial(InputGuard, input_bounds(definitions)),
         ],
     )
