@@ -57,6 +57,24 @@ class Settings(BaseSettings):
         default=24, ge=1, description="How long a finished export's file is kept, in hours."
     )
 
+    import_reader_memory_mb: int = Field(
+        default=2048,
+        ge=128,
+        description="Memory (address space) of the child process reading an imported file, in "
+        "megabytes; a file needing more is refused.",
+    )
+    import_reader_cpu_seconds: int = Field(
+        default=300,
+        ge=1,
+        description="Processor time of the child process reading an imported file, in seconds.",
+    )
+    import_reader_timeout_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="Longest wait for the reader of an imported file to answer (its header, "
+        "then each row), in seconds; past it the reader is killed.",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

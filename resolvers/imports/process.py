@@ -21,7 +21,8 @@ from beanie import PydanticObjectId
 from app.import_jobs import RunningJob, finish
 from app.principal import Principal, PrincipalKind
 from app.services import Services
-from app.spreadsheets import SheetReader, SpreadsheetError, open_sheet
+from app.sheet_limits import ReaderLimits, SpreadsheetError
+from app.sheet_reading import open_sheet
 from models.background_job import JobStatus
 from models.company import Company
 from models.crm import Crm
@@ -43,7 +44,13 @@ from resolvers.imports.writing import Batch, JobStopped, Write, commit
 from resolvers.segmentation.contact_segment import current_segmentation
 
 BATCH_SIZE = 500
+UNREADABLE = "The file cannot be read any more: "
 Cells = list[Any]
+
+
+async def _next_rows(rows: Iterator[tuple[int, Cells]]) -> list[tuple[int, Cells]]:
+    """The next batch of rows, read in a thread: they come from the reader's child process."""
+    return await asyncio.to_thread(lambda: list(itertools.islice(rows, BATCH_SIZE)))
 
 
 def background_context(services: Services, user: User, company: Company) -> Context:
@@ -93,11 +100,12 @@ class ImportRun:
                 {"job_id": self.job.id, "row": {"$lte": checkpoint}}, {"row": 1}
             )
             failed = {doc["row"] async for doc in cursor}
-        for number, cells in rows:
-            if number > checkpoint:
-                return itertools.chain([(number, cells)], rows)
-            if self.matcher.match_on is not None and number not in failed:
-                self.matcher.claim(number, self.matcher.keys(self.reader.read(number, cells)))
+        while batch := await _next_rows(rows):
+            for index, (number, cells) in enumerate(batch):
+                if number > checkpoint:
+                    return itertools.chain(batch[index:], rows)
+                if self.matcher.match_on is not None and number not in failed:
+                    self.matcher.claim(number, self.matcher.keys(self.reader.read(number, cells)))
         return iter(())
 
     def _match(
@@ -262,7 +270,7 @@ class ImportRun:
         rows = await self.resume(rows)
         writing: asyncio.Task | None = None
         try:
-            while batch_rows := list(itertools.islice(rows, BATCH_SIZE)):
+            while batch_rows := await _next_rows(rows):
                 batch = await self.plan(batch_rows)
                 if self.job.dry_run:
                     batch.writes = []
@@ -332,13 +340,17 @@ async def run_import(services: Services, running: RunningJob) -> None:
         return
     if job.started_at is None:
         await running.collection.update_one(running.guard(), {"$set": {"started_at": utcnow()}})
+    limits = ReaderLimits.of(services.settings)
     try:
-        sheet: SheetReader = await asyncio.to_thread(open_sheet, path, job.file_kind, job.sheet)
+        sheet = await asyncio.to_thread(open_sheet, path, job.file_kind, job.sheet, limits)
     except (SpreadsheetError, OSError) as error:
-        await _end(running, path, JobStatus.FAILED, f"The file cannot be read any more: {error}")
+        await _end(running, path, JobStatus.FAILED, f"{UNREADABLE}{error}")
         return
     try:
         await prepared.run(sheet.rows())
+    except SpreadsheetError as error:  # the reader failed (or was killed) on the way
+        await _end(running, path, JobStatus.FAILED, f"{UNREADABLE}{error}")
+        return
     except JobStopped:
         current = await running.collection.find_one(running.guard(), {"cancel_requested": 1})
         if current is not None and current.get("cancel_requested"):

@@ -11,7 +11,8 @@ from pathlib import Path
 from beanie import PydanticObjectId
 
 from app.services import Services
-from app.spreadsheets import SheetNotFound, SheetReader, SpreadsheetError, detect_kind, open_sheet
+from app.sheet_limits import FileTooLarge, ReaderLimits, SheetNotFound, SpreadsheetError
+from app.sheet_reading import SheetInfo, inspect_sheet
 from models.crm import Crm
 from models.errors import BadRequest, FieldError, ValidationFailed
 from models.import_columns import ImportColumnSpec, catalogue, match_headers, missing_for_create
@@ -56,7 +57,7 @@ async def _store(chunks: AsyncIterator[bytes], path: Path, max_mb: int) -> None:
 
 
 def _check_options(
-    request: ImportRequest, sheet: SheetReader, columns: list[ImportColumnSpec]
+    request: ImportRequest, sheet: SheetInfo, columns: list[ImportColumnSpec]
 ) -> tuple[list, list[str]]:
     match = match_headers(sheet.headers, columns, request.mapping)
     problems = list(match.problems)
@@ -82,11 +83,11 @@ def _check_options(
     return match.plans, match.unknown
 
 
-def _inspect(path: Path, sheet_name: str | None) -> tuple[FileKind, SheetReader]:
-    kind = detect_kind(path)
-    typed = path.with_suffix(f".{kind.value}")
-    path.rename(typed)
-    return kind, open_sheet(typed, kind, sheet_name)
+def _inspect(path: Path, sheet_name: str | None, limits: ReaderLimits) -> SheetInfo:
+    """The file's sheet, read by the reader's child process; the file is renamed for its kind."""
+    sheet = inspect_sheet(path, sheet_name, limits)
+    path.rename(path.with_suffix(f".{sheet.kind.value}"))
+    return sheet
 
 
 async def create_import_job(
@@ -99,33 +100,32 @@ async def create_import_job(
     job_id = PydanticObjectId()
     max_mb = services.settings.import_max_mb
     received = upload_path(services.settings, job_id, FileKind.CSV).with_suffix(".upload")
-    kind: FileKind | None = None
     try:
         await _store(chunks, received, max_mb)
+        limits = ReaderLimits.of(services.settings)
         try:
-            kind, sheet = await asyncio.to_thread(_inspect, received, request.sheet)
+            sheet = await asyncio.to_thread(_inspect, received, request.sheet, limits)
         except SheetNotFound as error:
             raise ValidationFailed.single("options.sheet", str(error)) from error
+        except FileTooLarge as error:
+            raise ValidationFailed.single("file", str(error)) from error
         except SpreadsheetError as error:
             raise BadRequest(str(error), field="file") from error
-        try:
-            if sheet.total > MAX_ROWS:
-                raise BadRequest(
-                    f"The file has {sheet.total:,} rows; at most {MAX_ROWS:,} can be imported.",
-                    field="file",
-                    maxRows=MAX_ROWS,
-                )
-            columns = catalogue(await contact_definitions(request.crm.tenant_id))
-            plans, unknown = _check_options(request, sheet, columns)
-        finally:
-            sheet.close()
+        if sheet.total > MAX_ROWS:
+            raise BadRequest(
+                f"The file has {sheet.total:,} rows; at most {MAX_ROWS:,} can be imported.",
+                field="file",
+                maxRows=MAX_ROWS,
+            )
+        columns = catalogue(await contact_definitions(request.crm.tenant_id))
+        plans, unknown = _check_options(request, sheet, columns)
         job = ImportJob(
             id=job_id,
             tenant_id=request.crm.tenant_id,
             crm_id=request.crm.id,
             user_id=request.user.id,
             file_name=request.file_name[:MAX_FILE_NAME],
-            file_kind=kind,
+            file_kind=sheet.kind,
             sheet=request.sheet,
             mode=request.mode,
             match_on=request.match_on,
@@ -139,7 +139,9 @@ async def create_import_job(
         )
         await job.insert()
     except BaseException:
-        for path in (received, upload_path(services.settings, job_id, kind or FileKind.CSV)):
+        # Whichever name the file had got (renamed for its kind in a thread that may outlive a
+        # cancelled request).
+        for path in (received, *(upload_path(services.settings, job_id, k) for k in FileKind)):
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
         raise
