@@ -15,8 +15,11 @@ What the CRM answers decides the rest:
 - any other status (Zammad: 401 for a wrong token, 422 when its CTI integration is off): FAILED
   at once, since sending again would change nothing.
 
-The endpoint is read from the CRM when the push is sent, never copied: its path holds Zammad's
-token, which is therefore never logged either.
+- a request the outbound rules refuse (``app/outbound.py``: the endpoint's host resolves to a
+  private address, say): FAILED at once.
+
+The endpoint is read from the CRM and decrypted when the push is sent, never copied: its path
+holds Zammad's token. Neither this module's log lines nor a push's ``error`` name the URL.
 """
 
 import asyncio
@@ -30,8 +33,10 @@ import httpx
 from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError, PyMongoError
 
+from app.crypto import SecretBox
+from app.outbound import OutboundPolicy, OutboundRefused, outbound_client
 from models.company import Company
-from models.crm import Crm
+from models.crm import BackendKind, Crm
 from models.crm_push import CrmPush, CtiEvent, PushStatus, cti_backend, cti_body, due_events
 from models.timestamps import utcnow
 from models.user import User
@@ -83,8 +88,25 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** (attempts - 1), MAX_BACKOFF_SECONDS))
 
 
+async def seal_plain_endpoints(secrets: SecretBox) -> None:
+    """Encrypts the CTI endpoints stored in clear before they were secrets (once, at start)."""
+    crms = Crm.get_pymongo_collection()
+    plain = {
+        "backend.kind": BackendKind.ZAMMAD.value,
+        "backend.cti_endpoint_url": {"$type": "string"},
+    }
+    async for row in crms.find(plain, {"backend.cti_endpoint_url": 1}):
+        url = row["backend"]["cti_endpoint_url"]
+        await crms.update_one(
+            {"_id": row["_id"], "backend.cti_endpoint_url": url},
+            {"$set": {"backend.cti_endpoint_url": secrets.seal(url, url=True).model_dump()}},
+        )
+
+
 class CrmPusher:
-    def __init__(self) -> None:
+    def __init__(self, secrets: SecretBox, outbound: OutboundPolicy) -> None:
+        self._secrets = secrets
+        self._outbound = outbound
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -122,7 +144,8 @@ class CrmPusher:
         self._wake.set()
 
     async def start(self) -> None:
-        self._http = httpx.AsyncClient(timeout=TIMEOUT_SECONDS)
+        await seal_plain_endpoints(self._secrets)
+        self._http = outbound_client(self._outbound, TIMEOUT_SECONDS)
         self._task = asyncio.create_task(self._run(), name="crm-pushes")
 
     async def stop(self) -> None:
@@ -173,7 +196,7 @@ class CrmPusher:
 
     async def _release_expired(self) -> None:
         await self._collection().update_many(
-            expired_filter(utcnow()), {"$set": {"status": PushStatus.PENDING.value}}, hint="due"
+            expired_filter(utcnow()), {"$set": {"status": PushStatus.PENDING.value}}
         )
 
     async def _take(self) -> Row | None:
@@ -229,8 +252,12 @@ class CrmPusher:
             await self._update(push, PushStatus.FAILED, error="CTI push is off for the CRM.")
             return
         assert self._http is not None
+        url = self._secrets.open(backend.cti_endpoint_url)
         try:
-            response = await self._http.post(backend.cti_endpoint_url, json=push["body"])
+            response = await self._http.post(url, json=push["body"])
+        except OutboundRefused as error:
+            await self._failed(push, f"Refused by the outbound rules: {error}", retry=False)
+            return
         except httpx.HTTPError as error:
             await self._failed(push, type(error).__name__, retry=True)
             return

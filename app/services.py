@@ -12,6 +12,7 @@ from app.kept_reads import CRM_SOURCES, PRINCIPAL_SOURCES, ChangeFeed, KeptReads
 from app.keys import fernet_key, jwt_secret
 from app.login_throttle import LoginThrottle
 from app.organization_phones import OrganizationPhones
+from app.outbound import OutboundPolicy
 from app.settings import Settings
 from app.tokens import TokenService
 from models.call_event import CallEvent
@@ -39,16 +40,17 @@ class Services:
     def create(cls, settings: Settings) -> "Services":
         tokens = TokenService(jwt_secret(settings), settings.token_ttl)
         changes = ChangeFeed()
+        secrets = SecretBox(fernet_key(settings))
         return cls(
             settings=settings,
             database=Database(settings),
             jobs=JobRunner(),
             tokens=tokens,
             authenticator=Authenticator(tokens, KeptReads(changes, PRINCIPAL_SOURCES)),
-            secrets=SecretBox(fernet_key(settings)),
+            secrets=secrets,
             login_throttle=LoginThrottle(settings),
             call_bus=CallBus(CallEvent.get_pymongo_collection),
             crms=KeptReads(changes, CRM_SOURCES),
             organization_phones=OrganizationPhones(changes),
-            crm_pushes=CrmPusher(),
+            crm_pushes=CrmPusher(secrets, OutboundPolicy.of(settings)),
         )

@@ -75,6 +75,17 @@ class Settings(BaseSettings):
         "then each row), in seconds; past it the reader is killed.",
     )
 
+    outbound_allow_http: bool = Field(
+        default=False,
+        description="Let URLs an admin stores for a CRM (vendor APIs, Zammad's CTI endpoint) be "
+        "http, not only https.",
+    )
+    outbound_allow_private: bool = Field(
+        default=False,
+        description="Let those URLs reach loopback, private, link-local and other non-public "
+        "addresses (on-premises vendors, tests).",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

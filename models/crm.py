@@ -2,7 +2,9 @@
 
 Each backend kind is a small pydantic model. Its fields are the kind's settings, and their
 annotations carry the rules the API needs to handle every kind the same way: a ``StoredSecret``
-field is a write-only secret, a :data:`Url` or :data:`UrlTemplate` field holds a URL.
+field is a write-only secret, a :data:`Url` or :data:`UrlTemplate` field holds a URL, and a
+:data:`SecretUrl` is both (stored encrypted, shown masked). Every URL keeps to the outbound rules
+(``app/outbound.py``).
 """
 
 from dataclasses import dataclass
@@ -49,6 +51,7 @@ MAX_SETTING_LENGTH = 4000
 
 Url = Annotated[str | None, UrlSetting()]
 UrlTemplate = Annotated[str | None, UrlSetting(template=True)]
+SecretUrl = Annotated[StoredSecret | None, UrlSetting()]
 
 
 class BackendSettings(BaseModel):
@@ -88,7 +91,8 @@ class HubspotBackend(BackendSettings):
 class ZammadBackend(BackendSettings):
     kind: Literal[BackendKind.ZAMMAD] = BackendKind.ZAMMAD
     cti_push_enabled: bool = False
-    cti_endpoint_url: Url = None
+    # ``https://{fqdn}/api/v1/cti/{token}``: the token is Zammad's only check of the caller.
+    cti_endpoint_url: SecretUrl = None
     zammad_url: Url = None
     user_token: StoredSecret | None = None
 

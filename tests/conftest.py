@@ -60,6 +60,10 @@ def settings(mongodb_uri: str, data_dir: Path) -> Settings:
         jwt_secret="test-jwt-secret-of-sufficient-length-0123456789",
         login_failure_delay=0,
         login_max_failures=3,
+        # The tests' vendors (tests/zammad_cti.py) serve plain http on loopback; the outbound
+        # rules themselves are tested on a service without these (tests/test_outbound_urls.py).
+        outbound_allow_http=True,
+        outbound_allow_private=True,
     )
 
 
@@ -202,8 +206,10 @@ def service_env(settings: Settings, **extra: str) -> dict[str, str]:
         CRM_DATA_DIR=str(settings.data_dir),
         CRM_JWT_SECRET=settings.jwt_secret or "",
         CRM_LOG_LEVEL="WARNING",
-        **extra,
+        CRM_OUTBOUND_ALLOW_HTTP=str(settings.outbound_allow_http).lower(),
+        CRM_OUTBOUND_ALLOW_PRIVATE=str(settings.outbound_allow_private).lower(),
     )
+    env.update(extra)
     return env
 
 

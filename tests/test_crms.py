@@ -9,11 +9,14 @@ from typing import Any
 import pytest
 from beanie import PydanticObjectId
 
+from app.crm_pushes import seal_plain_endpoints
 from models.company import Company
 from models.project import Project
 from models.secret import StoredSecret
 from models.values import name_key
+from tests.calls import call_desk
 from tests.client import field_paths
+from tests.conftest import make_crm
 
 HUBSPOT_TOKEN = "pat-eu1-0123456789-abcdef"
 LIVESPACE = {
@@ -87,7 +90,7 @@ KINDS = [
         },
         {
             "ctiPushEnabled": True,
-            "ctiEndpointUrl": "https://zammad.example/api/v1/cti/abc",
+            "ctiEndpointUrl": "https://zammad.example/api/v1/cti/****",
             "zammadUrl": "https://zammad.example",
             "userToken": SECRET_SET,
         },
@@ -469,8 +472,9 @@ async def test_only_admins_configure_crms_and_every_user_reads_them(tenant, role
     update = await user.op("UpdateCrm", id=crm["id"], input={"name": "Renamed"})
     assert update.error_code == "FORBIDDEN"
     assert (await user.op("DeleteCrm", id=crm["id"])).error_code == "FORBIDDEN"
-    assert (await user.op("Crms")).data["crms"] == [crm]
-    assert await read(user, crm["id"]) == crm
+    as_user = {**crm, "backend": {"kind": "LOCAL"}}  # the settings are for admins
+    assert (await user.op("Crms")).data["crms"] == [as_user]
+    assert await read(user, crm["id"]) == as_user
 
 
 async def test_crms_need_a_user_of_the_company(anonymous, operator):
@@ -536,3 +540,75 @@ async def test_another_companys_crm_is_not_found(tenant, new_tenant):
 @pytest.mark.parametrize("operation", ["Crm", "DeleteCrm"])
 async def test_a_malformed_id_is_not_found(tenant, operation):
     assert (await tenant.admin.op(operation, id="not-an-id")).error_code == "NOT_FOUND"
+
+
+# --- Zammad's CTI endpoint is a secret (issue 11, item 11) ---------------------------------------
+
+CTI_TOKEN = "cti-0123456789abcdef"
+CTI_URL = f"https://zammad.example/api/v1/cti/{CTI_TOKEN}"
+CTI_MASKED = "https://zammad.example/api/v1/cti/****cdef"
+CALL_CRM = """query CallCrm($callId: String!) {
+  call(callId: $callId) { crm { backend { kind ... on ZammadCrmBackend { ctiEndpointUrl } } } }
+}"""
+
+
+async def test_the_cti_endpoint_is_stored_encrypted_and_shown_masked(tenant, services):
+    zammad = {"ctiEndpointUrl": CTI_URL, "zammadUrl": "https://zammad.example"}
+    result = await tenant.admin.op("CreateCrm", input={"name": "Z", "backend": {"zammad": zammad}})
+    crm = result.data["createCrm"]
+    assert crm["backend"]["ctiEndpointUrl"] == CTI_MASKED
+    assert CTI_TOKEN not in str(result.body)
+    assert CTI_TOKEN not in str((await tenant.admin.op("Crms")).body)
+    document = await stored(services, crm["id"])
+    assert CTI_TOKEN not in str(document)
+    secret = StoredSecret.model_validate(document["backend"]["cti_endpoint_url"])
+    assert services.secrets.open(secret) == CTI_URL
+
+    # An update that leaves it out keeps it.
+    kept = await tenant.admin.op(
+        "UpdateCrm", id=crm["id"], input={"backend": {"zammad": {"ctiPushEnabled": False}}}
+    )
+    assert kept.data["updateCrm"]["backend"]["ctiEndpointUrl"] == CTI_MASKED
+    after = await stored(services, crm["id"])
+    assert after["backend"]["cti_endpoint_url"] == document["backend"]["cti_endpoint_url"]
+
+
+async def test_a_cti_endpoint_stored_in_clear_is_encrypted_at_start(tenant, services):
+    crm_id = await make_crm(tenant, "Old Zammad")
+    backend = {"kind": "ZAMMAD", "cti_push_enabled": False, "cti_endpoint_url": CTI_URL}
+    await services.database.db["crms"].update_one(
+        {"_id": PydanticObjectId(crm_id)}, {"$set": {"backend": backend}}
+    )
+    await seal_plain_endpoints(services.secrets)
+    document = await stored(services, crm_id)
+    assert CTI_TOKEN not in str(document)
+    secret = StoredSecret.model_validate(document["backend"]["cti_endpoint_url"])
+    assert services.secrets.open(secret) == CTI_URL
+    assert (await read(tenant.admin, crm_id))["backend"]["ctiEndpointUrl"] == CTI_MASKED
+
+
+@pytest.mark.parametrize("role", ["AGENT", "SUPERVISOR"])
+async def test_backend_settings_are_shown_to_admins_only(tenant, services, role):
+    desk = await call_desk(tenant, services)
+    viewer = desk.agent if role == "AGENT" else await tenant.add_user([role])
+    zammad = {"ctiEndpointUrl": CTI_URL, "userToken": "zammad-user-token-0001"}
+    updated = await desk.admin.op(
+        "UpdateCrm", id=desk.crm_id, input={"backend": {"zammad": zammad}}
+    )
+    assert not updated.errors, updated.errors
+    assert not (await desk.report("c-secret", "500 000 001")).errors
+
+    admin_backend = (await read(desk.admin, desk.crm_id))["backend"]
+    assert admin_backend["ctiEndpointUrl"] == CTI_MASKED
+    assert admin_backend["userToken"] == {"isSet": True, "last4": "0001"}
+    admin_call = await desk.admin.raw(CALL_CRM, {"callId": "c-secret"})
+    assert admin_call.data["call"]["crm"]["backend"]["ctiEndpointUrl"] == CTI_MASKED
+
+    crms = await viewer.client.op("Crms")
+    [listed] = [crm for crm in crms.data["crms"] if crm["id"] == desk.crm_id]
+    assert listed["backend"] == {"kind": "ZAMMAD"}
+    assert (await read(viewer.client, desk.crm_id))["backend"] == {"kind": "ZAMMAD"}
+    call = await viewer.client.raw(CALL_CRM, {"callId": "c-secret"})
+    assert call.data["call"]["crm"]["backend"] == {"kind": "ZAMMAD"}
+    for body in (crms.body, call.body, admin_call.body):
+        assert CTI_TOKEN not in str(body)

@@ -23,6 +23,8 @@ from models.crm_push import CtiEvent as CtiEventModel
 from models.crm_push import PushStatus as PushStatusModel
 from resolvers.calls.loads import reference
 from resolvers.calls.matching import MatchedRows
+from resolvers.context import Info
+from resolvers.crms.types import sees_crm_settings
 from resolvers.records.tenant_types import RecordTypes
 from resolvers.users.types import User
 
@@ -50,13 +52,27 @@ CrmPushStatus = strawberry.enum(
 )
 
 
+# What a push's failure shows to anyone but an admin: the detail (an HTTP status, a network
+# error's class) would tell which ports of the CRM's host answer.
+PUSH_NOT_ACCEPTED = "The CRM did not accept the call event."
+
+
 @strawberry.type(description="One event of a call pushed to the call's external CRM (R10.3).")
 class CrmPush:
     event: CtiEvent
     status: CrmPushStatus
     attempts: int = strawberry.field(description="Times it was sent.")
-    error: str | None = strawberry.field(description="What the last attempt met, if it failed.")
     sent_at: datetime | None
+    detail: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="What the last attempt met, if it failed: the detail for admins, "
+        f'"{PUSH_NOT_ACCEPTED}" for others.'
+    )
+    def error(self, info: Info) -> str | None:
+        if self.detail is None or sees_crm_settings(info.context):
+            return self.detail
+        return PUSH_NOT_ACCEPTED
 
     @staticmethod
     def from_row(row: Row) -> "CrmPush":
@@ -64,8 +80,8 @@ class CrmPush:
             event=CtiEventModel(row["event"]),
             status=PushStatusModel(row["status"]),
             attempts=row.get("attempts", 0),
-            error=row.get("error"),
             sent_at=row.get("sent_at"),
+            detail=row.get("error"),
         )
 
 

@@ -10,11 +10,11 @@ from resolvers.common.ids import parse_id
 from resolvers.context import Info
 from resolvers.crms import service
 from resolvers.crms.inputs import CreateCrmInput, UpdateCrmInput
-from resolvers.crms.types import BACKEND_TYPES, Crm
+from resolvers.crms.types import BACKEND_TYPES, Crm, RestrictedCrmBackend
 
 # The implementations of the ``CrmBackend`` interface: no field names them, so the schema
 # must be given them (``strawberry.Schema(types=...)``).
-CRM_TYPES: tuple[type, ...] = tuple(BACKEND_TYPES.values())
+CRM_TYPES: tuple[type, ...] = (*BACKEND_TYPES.values(), RestrictedCrmBackend)
 
 
 async def _visible(info: Info) -> service.CrmScope:
@@ -39,14 +39,14 @@ class CrmMutation:
     @strawberry.mutation(description="Adds a CRM (admins); its backend is LOCAL unless given.")
     async def create_crm(self, info: Info, input: CreateCrmInput) -> Crm:
         tenant_id = info.context.configuring()
-        secrets = info.context.services.secrets
-        return Crm.from_model(await service.create_crm(tenant_id, input, secrets))
+        tools = service.SettingTools.of(info.context.services)
+        return Crm.from_model(await service.create_crm(tenant_id, input, tools))
 
     @strawberry.mutation(description="Changes only the fields given (admins).")
     async def update_crm(self, info: Info, id: strawberry.ID, input: UpdateCrmInput) -> Crm:
         tenant_id = info.context.configuring()
-        secrets = info.context.services.secrets
-        crm = await service.update_crm(tenant_id, parse_id(id, "Crm"), input, secrets)
+        tools = service.SettingTools.of(info.context.services)
+        crm = await service.update_crm(tenant_id, parse_id(id, "Crm"), input, tools)
         return Crm.from_model(crm)
 
     @strawberry.mutation(description="Deletes a CRM no project uses (admins) and returns it.")

@@ -16,6 +16,8 @@ from pymongo.errors import DuplicateKeyError
 
 from app.crypto import SecretBox
 from app.kept_reads import KeptReads
+from app.outbound import OutboundPolicy
+from app.services import Services
 from models.company import Company, CompanySettings
 from models.crm import (
     BACKEND_MODELS,
@@ -33,7 +35,7 @@ from models.errors import Conflict, NotFound, Validator
 from models.project import Project
 from models.timestamps import utcnow
 from models.user import User
-from models.values import check_name, check_url, name_key
+from models.values import check_name, check_url, is_valid_url, name_key
 from resolvers.common.conflicts import name_taken
 from resolvers.common.inputs import camel, given, refuse_nulls
 from resolvers.context import Context
@@ -45,6 +47,18 @@ from resolvers.crms.inputs import (
 )
 
 UPDATABLE = ("name", "show_phone_identification_fields", "backend", "contact_sync")
+
+
+@dataclass(frozen=True)
+class SettingTools:
+    """What storing backend settings needs: the sealing of secrets and the outbound rules."""
+
+    secrets: SecretBox
+    outbound: OutboundPolicy
+
+    @classmethod
+    def of(cls, services: Services) -> "SettingTools":
+        return cls(services.secrets, OutboundPolicy.of(services.settings))
 
 
 @dataclass(frozen=True)
@@ -128,25 +142,31 @@ def _text(v: Validator, value: str, path: str) -> str | None:
     return trimmed or None
 
 
-def _setting(
+async def _setting(
     v: Validator,
     model: type[BackendSettings],
     name: str,
     value: Any,
     path: str,
-    secrets: SecretBox,
+    tools: SettingTools,
 ) -> Any:
-    """The stored form of one given, non-null setting: secrets sealed, texts and URLs checked."""
-    if model.is_secret(name):
-        plain = _text(v, value, path)
-        if not v.check(plain is not None, path, "Must not be empty; send null to remove it."):
-            return None
-        return secrets.seal(plain)
+    """The stored form of one given, non-null setting: secrets sealed, texts and URLs checked
+    (a URL also against the outbound rules, once it is well-formed)."""
     if not isinstance(value, str):
         return value
     text = _text(v, value, path)
     rule = model.url_rule(name)
-    return check_url(v, text, path, template=rule.template) if rule is not None else text
+    if rule is not None and text is not None:
+        url = check_url(v, text, path, template=rule.template)
+        if url is not None and is_valid_url(url, template=rule.template):
+            problem = await tools.outbound.saved_url_problem(url, template=rule.template)
+            v.check(problem is None, path, problem or "")
+        text = url
+    if model.is_secret(name):
+        if not v.check(text is not None, path, "Must not be empty; send null to remove it."):
+            return None
+        return tools.secrets.seal(text, url=rule is not None)
+    return text
 
 
 def _chosen_member(data: CrmBackendInput) -> tuple[str, Any]:
@@ -159,8 +179,8 @@ def _chosen_member(data: CrmBackendInput) -> tuple[str, Any]:
     return chosen
 
 
-def _backend(
-    v: Validator, current: BackendSettings, data: CrmBackendInput, secrets: SecretBox
+async def _backend(
+    v: Validator, current: BackendSettings, data: CrmBackendInput, tools: SettingTools
 ) -> BackendSettings:
     """The same kind as ``current``: its settings, changed where given. Another kind: replaced."""
     member_name, member = _chosen_member(data)
@@ -176,7 +196,7 @@ def _backend(
             if v.check(model.is_nullable(name), setting_path, "Must not be null."):
                 values[name] = None
             continue
-        values[name] = _setting(v, model, name, value, setting_path, secrets)
+        values[name] = await _setting(v, model, name, value, setting_path, tools)
     return model.model_validate(values)
 
 
@@ -207,12 +227,12 @@ def _contact_sync(
     return ContactSync.model_validate(values)
 
 
-def _changes(
+async def _changes(
     v: Validator,
     data: CreateCrmInput | UpdateCrmInput,
     backend: BackendSettings,
     sync: ContactSync,
-    secrets: SecretBox,
+    tools: SettingTools,
 ) -> dict[str, Any]:
     """The fields ``data`` changes, applied over the current ``backend`` and ``sync``."""
     changes: dict[str, Any] = {}
@@ -222,7 +242,7 @@ def _changes(
     if _present(data.show_phone_identification_fields):
         changes["show_phone_identification_fields"] = data.show_phone_identification_fields
     if _present(data.backend):
-        backend = changes["backend"] = _backend(v, backend, data.backend, secrets)
+        backend = changes["backend"] = await _backend(v, backend, data.backend, tools)
     sync_input = data.contact_sync if _present(data.contact_sync) else None
     new_sync = _contact_sync(v, sync, sync_input, backend.kind)
     if new_sync != sync:
@@ -230,9 +250,9 @@ def _changes(
     return changes
 
 
-async def create_crm(tenant_id: PydanticObjectId, data: CreateCrmInput, secrets: SecretBox) -> Crm:
+async def create_crm(tenant_id: PydanticObjectId, data: CreateCrmInput, tools: SettingTools) -> Crm:
     v = Validator()
-    changes = _changes(v, data, LocalBackend(), ContactSync(), secrets)
+    changes = await _changes(v, data, LocalBackend(), ContactSync(), tools)
     v.raise_if_any()
     crm = Crm(tenant_id=tenant_id, **changes)
     try:
@@ -246,12 +266,12 @@ async def update_crm(
     tenant_id: PydanticObjectId,
     crm_id: PydanticObjectId,
     data: UpdateCrmInput,
-    secrets: SecretBox,
+    tools: SettingTools,
 ) -> Crm:
     crm = await get_crm(CrmScope(tenant_id), crm_id)
     v = Validator()
     refuse_nulls(v, data, UPDATABLE)
-    changes = _changes(v, data, crm.backend, crm.contact_sync, secrets)
+    changes = await _changes(v, data, crm.backend, crm.contact_sync, tools)
     v.raise_if_any()
     if not changes:
         return crm

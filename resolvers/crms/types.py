@@ -1,9 +1,12 @@
 """GraphQL types of CRM configurations (R2).
 
 The backend is an interface with one implementation per kind. Each implementation has the fields
-of its kind's model (``models.crm``), with every secret shown as a :class:`SecretStatus` only:
-:func:`backend_from_model` builds them all the same way, so a setting added to a model and not
-here fails loudly instead of being dropped or leaked.
+of its kind's model (``models.crm``), with every secret shown as a :class:`SecretStatus` only
+(a secret URL: masked): :func:`backend_from_model` builds them all the same way, so a setting
+added to a model and not here fails loudly instead of being dropped or leaked.
+
+The settings are for admins: anyone else reads a :class:`RestrictedCrmBackend`, the kind only
+(``Crm.backend`` stays non-null, and a fragment on a kind's type selects nothing).
 """
 
 from datetime import datetime
@@ -14,7 +17,9 @@ from models.crm import BackendKind, BackendSettings
 from models.crm import ContactSync as ContactSyncModel
 from models.crm import Crm as CrmModel
 from models.crm import OrganizationRegion as OrganizationRegionModel
+from models.secret import StoredSecret
 from resolvers.common.secret import SecretStatus, secret_status
+from resolvers.context import Context, Info
 from resolvers.sources.types import AcquisitionSource, sources_of
 from resolvers.stages.types import Stage, stages_of
 
@@ -30,6 +35,13 @@ class CrmBackend:
     kind: CrmBackendKind
 
 
+@strawberry.type(
+    description="A CRM's backend as non-admins see it: the kind; its settings are for admins."
+)
+class RestrictedCrmBackend(CrmBackend):
+    pass
+
+
 @strawberry.type(description="The contacts live in this service.")
 class LocalCrmBackend(CrmBackend):
     default_organization_region: OrganizationRegion
@@ -43,7 +55,10 @@ class HubspotCrmBackend(CrmBackend):
 @strawberry.type
 class ZammadCrmBackend(CrmBackend):
     cti_push_enabled: bool
-    cti_endpoint_url: str | None
+    cti_endpoint_url: str | None = strawberry.field(
+        description="Write-only like every secret (its path holds Zammad's token): shown masked, "
+        "https://host/api/v1/cti/**** and the token's last four characters when it has 12 or more."
+    )
     zammad_url: str | None
     user_token: SecretStatus
 
@@ -96,11 +111,25 @@ BACKEND_TYPES: dict[BackendKind, type[CrmBackend]] = {
 }
 
 
+def _shown(backend: BackendSettings, name: str, value: object) -> object:
+    """A setting as the API shows it: a secret as its status, a secret URL masked."""
+    if not backend.is_secret(name):
+        return value
+    assert value is None or isinstance(value, StoredSecret)
+    if backend.url_rule(name) is not None:
+        return None if value is None else value.masked_url
+    return secret_status(value)
+
+
 def backend_from_model(backend: BackendSettings) -> CrmBackend:
-    values = {
-        name: secret_status(value) if backend.is_secret(name) else value for name, value in backend
-    }
+    values = {name: _shown(backend, name, value) for name, value in backend}
     return BACKEND_TYPES[backend.kind](**values)
+
+
+def sees_crm_settings(context: Context) -> bool:
+    """CRM backend settings, and the detail of what a CRM answered, are for admins."""
+    user = context.principal.user
+    return user is not None and user.is_admin
 
 
 @strawberry.type(
@@ -120,11 +149,18 @@ class Crm:
     id: strawberry.ID
     name: str
     show_phone_identification_fields: bool
-    backend: CrmBackend
     contact_sync: ContactSync
     created_at: datetime
     updated_at: datetime
     model: strawberry.Private[CrmModel]
+
+    @strawberry.field(
+        description="The kind and, for admins, its settings; others get a RestrictedCrmBackend."
+    )
+    def backend(self, info: Info) -> CrmBackend:
+        if sees_crm_settings(info.context):
+            return backend_from_model(self.model.backend)
+        return RestrictedCrmBackend(kind=self.model.backend.kind)
 
     @strawberry.field(description="R7: the stages, by kanbanPosition (none last), then name.")
     def stages(self) -> list[Stage]:
@@ -140,7 +176,6 @@ class Crm:
             id=strawberry.ID(str(crm.id)),
             name=crm.name,
             show_phone_identification_fields=crm.show_phone_identification_fields,
-            backend=backend_from_model(crm.backend),
             contact_sync=ContactSync.from_model(crm.contact_sync),
             created_at=crm.created_at,
             updated_at=crm.updated_at,
