@@ -38,6 +38,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # C0 and C1 controls and DEL; tab, line feed and carriage return apart.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAK = re.compile("[\t\n\r\u2028\u2029]")
+# Any character a kind refuses, in one search: most text holds none.
+_REFUSED = {
+    TextKind.LINE: re.compile(f"{_SURROGATE.pattern}|{_CONTROL.pattern}|{_LINE_BREAK.pattern}"),
+    TextKind.MULTILINE: re.compile(f"{_SURROGATE.pattern}|{_CONTROL.pattern}"),
+    TextKind.VERBATIM: _SURROGATE,
+}
 # Default_Ignorable_Code_Point (Unicode DerivedCoreProperties), and the interlinear annotation
 # marks. A flag's tag sequence is matched first, whole, so that it can be kept.
 _INVISIBLE = re.compile(
@@ -95,13 +101,11 @@ def _refuse(match: re.Match[str] | None, what: str) -> None:
 
 def clean_text(value: str, kind: TextKind = TextKind.LINE) -> str:
     """``value`` in the form the service keeps, or :class:`InvalidText` saying why not."""
-    _refuse(_SURROGATE.search(value), "an unpaired surrogate")
-    if kind is TextKind.VERBATIM:
-        return value
-    _refuse(_CONTROL.search(value), "a control character")
-    if kind is TextKind.LINE:
+    if _REFUSED[kind].search(value):  # then one of these, in this order, raises
+        _refuse(_SURROGATE.search(value), "an unpaired surrogate")
+        _refuse(_CONTROL.search(value), "a control character")
         _refuse(_LINE_BREAK.search(value), "a line break or tab, not allowed here")
-    if value.isascii():
+    if kind is TextKind.VERBATIM or value.isascii():
         return value
     visible = _INVISIBLE.sub(_kept, value)
     return unicodedata.normalize("NFC", visible)

@@ -15,9 +15,10 @@ characters dropped); text written in the document itself must already be in that
 parsed documents are shared between requests: a client sends user text as variables.
 """
 
+from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
@@ -29,8 +30,7 @@ from graphql import (
     GraphQLInputObjectType,
     GraphQLInputType,
     GraphQLList,
-    GraphQLNamedType,
-    GraphQLObjectType,
+    GraphQLNonNull,
     GraphQLSchema,
     InlineFragmentNode,
     ListValueNode,
@@ -40,7 +40,6 @@ from graphql import (
     StringValueNode,
     VariableNode,
     get_named_type,
-    get_nullable_type,
     is_leaf_type,
 )
 from models.errors import FieldError, ValidationFailed
@@ -61,6 +60,8 @@ NOT_NORMALIZED = (
 )
 
 Path = tuple[str | int, ...]
+# Documents whose argument sites each schema keeps (clients send the same few documents).
+MAX_DOCUMENTS = 256
 
 
 @dataclass
@@ -71,8 +72,7 @@ class _Filter:
     conditions: int = 0
 
 
-@dataclass(frozen=True)
-class _Value:
+class _Value(NamedTuple):
     """A value to look at: an AST node of the document, or raw JSON of a variable, which
     ``slot`` of ``holder`` holds (for rewriting its text)."""
 
@@ -92,121 +92,92 @@ def _dotted(path: Path) -> str:
     return ".".join(str(part) for part in path)
 
 
+def _argument_sites(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    bounds: dict[str, Bound],
+) -> tuple[_Value, ...]:
+    """Every argument of every field the operation selects, fragments followed."""
+    sites: list[_Value] = []
+    fragments = {d.name.value: d for d in document.definitions if hasattr(d, "type_condition")}
+    seen: set[str] = set()
+    root = schema.get_root_type(operation.operation)
+    pending: list[tuple[Any, SelectionSetNode]] = [(root, operation.selection_set)]
+    while pending:
+        parent, selection_set = pending.pop()
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                field = getattr(parent, "fields", {}).get(selection.name.value)
+                if field is None:
+                    continue
+                for argument in selection.arguments or ():
+                    name = argument.name.value
+                    definition = field.args.get(name)
+                    if definition is not None:
+                        bound = bounds.get(f"{parent.name}.{selection.name.value}.{name}", DEFAULT)
+                        sites.append(
+                            _Value((name,), definition.type, argument.value, bound, ast=True)
+                        )
+                if selection.selection_set is not None:
+                    pending.append((get_named_type(field.type), selection.selection_set))
+                continue
+            if isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in seen or name not in fragments:
+                    continue
+                seen.add(name)
+                fragment = fragments[name]
+            else:
+                assert isinstance(selection, InlineFragmentNode)
+                fragment = selection
+            condition = fragment.type_condition
+            pending.append(
+                (
+                    schema.get_type(condition.name.value) if condition else parent,
+                    fragment.selection_set,
+                )
+            )
+    return tuple(sites)
+
+
 class _Walk:
     def __init__(
         self,
-        schema: GraphQLSchema,
         operation: OperationDefinitionNode,
-        document: DocumentNode,
         variables: dict[str, Any],
         bounds: dict[str, Bound],
     ) -> None:
-        self.schema = schema
-        self.document = document
-        self.operation = operation
         self.variables = variables
         self.bounds = bounds
         self.defaults = {
             d.variable.name.value: d.default_value for d in operation.variable_definitions or ()
         }
         self.errors: list[FieldError] = []
-        self.stack: list[_Value] = []
 
-    def run(self) -> list[FieldError]:
-        root = self.schema.get_root_type(self.operation.operation)
-        if root is not None:
-            self._push_arguments(root, self.operation.selection_set)
-        self._drain()
+    def run(self, sites: tuple[_Value, ...]) -> list[FieldError]:
+        stack = list(reversed(sites))
+        while stack and len(self.errors) < MAX_ERRORS:
+            item = stack.pop()
+            if item.ast and isinstance(item.value, VariableNode):
+                self._resolve(item, stack)
+            else:
+                self._check(item, stack)
         return self.errors
-
-    def _push_arguments(self, root: GraphQLObjectType, selections: SelectionSetNode) -> None:
-        """Every argument of every field the operation selects, fragments followed."""
-        pending: list[tuple[GraphQLNamedType, SelectionSetNode]] = [(root, selections)]
-        fragments = {
-            d.name.value: d for d in self.document.definitions if hasattr(d, "type_condition")
-        }
-        seen: set[str] = set()
-        while pending:
-            parent, selection_set = pending.pop()
-            for selection in selection_set.selections:
-                if isinstance(selection, FieldNode):
-                    fields = getattr(parent, "fields", {})
-                    field = fields.get(selection.name.value)
-                    if field is None:
-                        continue
-                    for argument in selection.arguments or ():
-                        definition = field.args.get(argument.name.value)
-                        if definition is None:
-                            continue
-                        place = f"{parent.name}.{selection.name.value}.{argument.name.value}"
-                        self.stack.append(
-                            _Value(
-                                (argument.name.value,),
-                                definition.type,
-                                argument.value,
-                                self.bounds.get(place, DEFAULT),
-                                ast=True,
-                            )
-                        )
-                    if selection.selection_set is not None:
-                        pending.append((get_named_type(field.type), selection.selection_set))
-                    continue
-                if isinstance(selection, FragmentSpreadNode):
-                    name = selection.name.value
-                    if name in seen or name not in fragments:
-                        continue
-                    seen.add(name)
-                    fragment = fragments[name]
-                else:
-                    assert isinstance(selection, InlineFragmentNode)
-                    fragment = selection
-                condition = fragment.type_condition
-                named = self.schema.get_type(condition.name.value) if condition else parent
-                if named is not None:
-                    pending.append((named, fragment.selection_set))
 
     def _error(self, path: Path, message: str) -> None:
         self.errors.append(FieldError(_dotted(path), message))
 
-    def _drain(self) -> None:
-        while self.stack and len(self.errors) < MAX_ERRORS:
-            item = self.stack.pop()
-            if item.ast and isinstance(item.value, VariableNode):
-                self._resolve(item)
-            else:
-                self._check(item)
-
-    def _resolve(self, item: _Value) -> None:
+    def _resolve(self, item: _Value, stack: list[_Value]) -> None:
         """A variable where it is used: its sent value, or the default of its definition."""
         name = item.value.name.value
         if name in self.variables:
-            raw = _Value(
-                item.path,
-                item.type,
-                self.variables[name],
-                item.bound,
-                item.depth,
-                holder=self.variables,
-                slot=name,
-                filter=item.filter,
-                nesting=item.nesting,
-            )
-            self.stack.append(raw)
+            value = self.variables[name]
+            stack.append(item._replace(value=value, ast=False, holder=self.variables, slot=name))
         elif self.defaults.get(name) is not None:
-            self.stack.append(
-                _Value(
-                    item.path,
-                    item.type,
-                    self.defaults[name],
-                    item.bound,
-                    item.depth,
-                    ast=True,
-                    filter=item.filter,
-                    nesting=item.nesting,
-                )
-            )
+            stack.append(item._replace(value=self.defaults[name]))
 
-    def _check(self, item: _Value) -> None:
+    def _check(self, item: _Value, stack: list[_Value]) -> None:
         value = item.value
         if item.ast:
             if isinstance(value, ObjectValueNode):
@@ -217,41 +188,59 @@ class _Walk:
                 value = value.value
             else:
                 return
-        if isinstance(value, (dict, list)) and item.depth >= MAX_INPUT_DEPTH:
-            self._error(item.path, f"Nested more than {MAX_INPUT_DEPTH} levels deep.")
+        graphql_type = item.type
+        if isinstance(graphql_type, GraphQLNonNull):
+            graphql_type = graphql_type.of_type
+        if isinstance(value, str):
+            if not isinstance(graphql_type, (GraphQLList, GraphQLInputObjectType)):
+                self._text(item.path, value, item.bound, item.ast, item.holder, item.slot)
             return
-        graphql_type = get_nullable_type(item.type)
-        if isinstance(graphql_type, GraphQLList):
-            self._list(item, graphql_type, value)
-        elif isinstance(graphql_type, GraphQLInputObjectType):
-            if isinstance(value, dict):
-                self._object(item, graphql_type, value)
-        elif isinstance(value, str):
-            self._text(item, value)
+        if not isinstance(value, (dict, list)):
+            return
+        if item.depth >= MAX_INPUT_DEPTH:
+            self._error(item.path, f"Nested more than {MAX_INPUT_DEPTH} levels deep.")
+        elif isinstance(graphql_type, GraphQLList):
+            self._list(item, graphql_type, value, stack)
+        elif isinstance(graphql_type, GraphQLInputObjectType) and isinstance(value, dict):
+            self._object(item, graphql_type, value, stack)
 
-    def _list(self, item: _Value, graphql_type: GraphQLList, value: Any) -> None:
+    def _list(
+        self, item: _Value, graphql_type: GraphQLList, value: Any, stack: list[_Value]
+    ) -> None:
+        of_type = graphql_type.of_type
         if not isinstance(value, list):
             # A single value stands for a list of one.
-            self.stack.append(replace(item, type=graphql_type.of_type))
+            stack.append(item._replace(type=of_type))
             return
         if len(value) > item.bound.items:
             self._error(item.path, f"At most {item.bound.items} items.")
             return
+        path = item.path
+        if not item.ast and is_leaf_type(get_named_type(of_type)):
+            # Values sent in variables (an ``in`` list): looked at here, without a stack entry.
+            for index, element in enumerate(value):
+                if isinstance(element, str):
+                    self._text((*path, index), element, item.bound, False, value, index)
+            return
+        depth = item.depth + 1
         for index in reversed(range(len(value))):
-            self.stack.append(
-                replace(
-                    item,
-                    path=(*item.path, index),
-                    type=graphql_type.of_type,
+            stack.append(
+                item._replace(
+                    path=(*path, index),
+                    type=of_type,
                     value=value[index],
-                    depth=item.depth + 1,
+                    depth=depth,
                     holder=value,
                     slot=index,
                 )
             )
 
     def _object(
-        self, item: _Value, graphql_type: GraphQLInputObjectType, value: dict[str, Any]
+        self,
+        item: _Value,
+        graphql_type: GraphQLInputObjectType,
+        value: dict[str, Any],
+        stack: list[_Value],
     ) -> None:
         fields = graphql_type.fields
         if len(value) > len(fields):
@@ -280,7 +269,7 @@ class _Walk:
                             f"At most {MAX_FILTER_CONDITIONS} conditions in a filter.",
                         )
                     continue
-            self.stack.append(
+            stack.append(
                 _Value(
                     path,
                     field.type,
@@ -295,44 +284,71 @@ class _Walk:
                 )
             )
 
-    def _text(self, item: _Value, value: str) -> None:
-        if len(value) > item.bound.length:
-            self._error(item.path, f"At most {item.bound.length} characters.")
+    def _text(
+        self, path: Path, value: str, bound: Bound, ast: bool, holder: Any, slot: Any
+    ) -> None:
+        if len(value) > bound.length:
+            self._error(path, f"At most {bound.length} characters.")
             return
         try:
-            cleaned = clean_text(value, item.bound.text)
+            cleaned = clean_text(value, bound.text)
         except InvalidText as error:
-            self._error(item.path, str(error))
+            self._error(path, str(error))
             return
         if cleaned == value:
             return
-        if item.ast:
-            self._error(item.path, NOT_NORMALIZED)
+        if ast:
+            self._error(path, NOT_NORMALIZED)
         else:
-            item.holder[item.slot] = cleaned
+            holder[slot] = cleaned
 
 
-def input_errors(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operation_name: str | None,
-    variables: dict[str, Any],
-    bounds: dict[str, Bound],
-) -> list[FieldError]:
-    """Every value of the operation over its bound or breaking the text rules; the text of
-    ``variables`` is brought to its kept form in place."""
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return []
-    return _Walk(schema, operation, document, variables, bounds).run()
+class InputRules:
+    """A schema's bounds, and the argument sites of the operations run on it: finding them walks
+    the whole selection, the same for every request of a document."""
+
+    def __init__(self, bounds: dict[str, Bound]) -> None:
+        self.bounds = bounds
+        self._sites: OrderedDict[int, tuple[OperationDefinitionNode, tuple[_Value, ...]]] = (
+            OrderedDict()
+        )
+
+    def errors(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: dict[str, Any],
+    ) -> list[FieldError]:
+        """Every value of the operation over its bound or breaking the text rules; the text of
+        ``variables`` is brought to its kept form in place."""
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            return []
+        return _Walk(operation, variables, self.bounds).run(
+            self._sites_of(schema, document, operation)
+        )
+
+    def _sites_of(
+        self, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode
+    ) -> tuple[_Value, ...]:
+        kept = self._sites.get(id(operation))
+        if kept is not None and kept[0] is operation:
+            self._sites.move_to_end(id(operation))
+            return kept[1]
+        sites = _argument_sites(schema, document, operation, self.bounds)
+        self._sites[id(operation)] = (operation, sites)
+        if len(self._sites) > MAX_DOCUMENTS:
+            self._sites.popitem(last=False)
+        return sites
 
 
 class InputGuard(SchemaExtension):
     """Refuses, before execution, an operation whose values break a bound or the text rules."""
 
-    def __init__(self, bounds: dict[str, Bound]) -> None:
+    def __init__(self, rules: InputRules) -> None:
         super().__init__()
-        self.bounds = bounds
+        self.rules = rules
 
     def on_execute(self) -> Iterator[None]:
         # Before the yield: the document has validated, and graphql-core has not yet coerced
@@ -341,12 +357,8 @@ class InputGuard(SchemaExtension):
         context = self.execution_context
         assert context.graphql_document is not None
         variables = context.variables if isinstance(context.variables, dict) else {}
-        errors = input_errors(
-            context.schema._schema,
-            context.graphql_document,
-            context.operation_name,
-            variables,
-            self.bounds,
+        errors = self.rules.errors(
+            context.schema._schema, context.graphql_document, context.operation_name, variables
         )
         if errors:
             raise ValidationFailed(errors)

@@ -28,7 +28,7 @@ from resolvers.fields.schema import FieldDefinitionMutation, FieldDefinitionQuer
 from resolvers.generated.scalars import SCALAR_MAP
 from resolvers.imports.schema import ImportMutation, ImportQuery, ImportSubscription
 from resolvers.input_bounds import input_bounds
-from resolvers.input_guard import InputGuard
+from resolvers.input_guard import InputGuard, InputRules
 from resolvers.kanban.schema import kanban_roots
 from resolvers.organizations.schema import organization_roots
 from resolvers.parse_once import ParseOnce
@@ -124,6 +124,6 @@ def build_schema(
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             ParseOnce,
             ValidationCache,
-            partial(InputGuard, input_bounds(definitions)),
+            partial(InputGuard, InputRules(input_bounds(definitions))),
         ],
     )

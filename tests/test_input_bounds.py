@@ -15,7 +15,7 @@ from resolvers.input_bounds import (
     MAX_INPUT_DEPTH,
     MAX_PHONES,
 )
-from resolvers.input_guard import input_errors
+from resolvers.input_guard import InputRules
 from tests.client import GraphQLClient, field_paths
 from tests.conftest import Tenant
 from tests.records import with_default_crm
@@ -161,5 +161,5 @@ def test_values_nested_deeper_than_any_input_needs_are_refused_without_recursing
     for _ in range(5_000):
         node = {"child": node}
     document = parse("query($n: Node) { tree(node: $n) }")
-    errors = input_errors(RECURSIVE, document, None, {"n": node}, {})
+    errors = InputRules({}).errors(RECURSIVE, document, None, {"n": node})
     assert [e.path for e in errors] == [".".join(["node", *["child"] * MAX_INPUT_DEPTH])]
