@@ -5,6 +5,7 @@ projects, the company) is read from the database, or taken from the principal ca
 it was read from has changed (``app/kept_reads.py``)."""
 
 import asyncio
+import math
 from functools import partial
 
 from beanie import PydanticObjectId
@@ -43,8 +44,12 @@ class Authenticator:
 
     async def principal_for(self, authorization: str | None) -> Principal:
         """No header: anonymous. A header that is not a valid, current token: Unauthenticated."""
+        return (await self.session_for(authorization))[0]
+
+    async def session_for(self, authorization: str | None) -> tuple[Principal, float]:
+        """The principal and when its token expires (a POSIX timestamp)."""
         if not authorization:
-            return ANONYMOUS
+            return ANONYMOUS, math.inf
         if not authorization.lower().startswith(BEARER):
             raise Unauthenticated("The Authorization header must be 'Bearer <token>'.")
         try:
@@ -52,13 +57,18 @@ class Authenticator:
         except InvalidToken as error:
             raise Unauthenticated("The bearer token is invalid or expired.") from error
         if claims.kind is TokenKind.OPERATOR:
-            return OPERATOR
+            return OPERATOR, claims.expires_at
         tenant_id, subject = _object_id(claims.tenant_id), _object_id(claims.subject)
         if claims.kind is TokenKind.TELEPHONY:
             read = partial(self._telephony_principal, tenant_id)
         else:
             read = partial(self._user_principal, subject, tenant_id)
-        return await self._principals.get((claims.kind, subject, tenant_id), read)
+        principal = await self._principals.get((claims.kind, subject, tenant_id), read)
+        if principal.user is not None and principal.user.token_version != claims.version:
+            raise Unauthenticated(
+                "The bearer token is no longer valid (password changed); log in again."
+            )
+        return principal, claims.expires_at
 
     async def _telephony_principal(self, tenant_id: PydanticObjectId) -> Principal:
         company = await Company.get(tenant_id)

@@ -1,8 +1,10 @@
-"""Demo data for ``crm serve --demo``: created once, then only its log-in details are printed."""
+"""Demo data for ``crm serve --demo``: created once, then only its log-in details are shown."""
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -36,6 +38,8 @@ DEMO_COMPANY = "Demo Company"
 ADMIN_EMAIL = "admin@demo.example"
 AGENT_EMAIL = "agent@demo.example"
 DEMO_PASSWORD = "demo-password"
+DEMO_TOKEN_FILE = "demo-token.txt"
+TERMINAL = Path("/dev/tty")
 
 DEMO_STAGES = [
     ("Lead", StageFlag.OPEN, "#2196F3"),
@@ -125,7 +129,9 @@ async def ensure_demo_data(tokens: TokenService) -> DemoLogin:
         company = await _create_demo_company()
     admin = await User.find_one({"tenant_id": company.id, "email": ADMIN_EMAIL})
     assert admin is not None, "the demo company has lost its admin"
-    token = tokens.issue(TokenKind.USER, str(admin.id), str(company.id))
+    token = tokens.issue(
+        TokenKind.USER, str(admin.id), str(company.id), version=admin.token_version
+    )
     return DemoLogin(admin=admin, token=token)
 
 
@@ -275,15 +281,30 @@ def _stored(company: Company, crm: Crm, fields: dict[str, Any]) -> dict[str, Any
     return {**new_record_row(company.id, crm.id), **fields}
 
 
-def demo_banner(login: DemoLogin, graphql_url: str) -> str:
+def show_demo_login(token: str, graphql_url: str, data_dir: Path, terminal: Path = TERMINAL) -> str:
+    """Puts the admin's bearer token where only the person who started the service sees it:
+    the controlling terminal, or else a file only its owner reads. Returns the banner for the
+    output, which may be a log: it never holds the token."""
+    header = f'  {{"Authorization": "Bearer {token}"}}\n'
+    try:
+        with terminal.open("w") as tty:
+            tty.write(f"\nThe demo admin's bearer token, for GraphiQL's Headers tab:\n{header}")
+        where = "on the terminal (not in the log)"
+    except OSError:  # no controlling terminal: a service manager, a container, a test
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path = data_dir / DEMO_TOKEN_FILE
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # also when the file was there before
+        with os.fdopen(descriptor, "w") as file:
+            file.write(header)
+        where = f"in {path} (readable by its owner only)"
     return "\n".join(
         [
             "",
             f"Demo company ready. GraphiQL: {graphql_url}",
             f"  admin: {ADMIN_EMAIL} / {DEMO_PASSWORD}",
             f"  agent: {AGENT_EMAIL} / {DEMO_PASSWORD}",
-            "  In GraphiQL's Headers tab:",
-            f'  {{"Authorization": "Bearer {login.token}"}}',
+            f"  The admin's bearer token for GraphiQL's Headers tab is {where}.",
             "",
         ]
     )

@@ -23,12 +23,13 @@ from strawberry.asgi import GraphQL
 from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from app.demo import demo_banner, ensure_demo_data
+from app.demo import ensure_demo_data, show_demo_login
 from app.file_routes import download_endpoint, upload_refusal
 from app.principal import Principal, PrincipalKind
 from app.segmentation_jobs import JOBS as SEGMENTATION_JOBS
 from app.services import Services
 from app.settings import Settings
+from app.socket_sessions import WS_FORBIDDEN, SocketSession
 from app.telephony import TelephonyEvents
 from graphql import ExecutionResult
 from models.errors import Unauthenticated
@@ -48,8 +49,8 @@ PRINCIPAL_KEY = "crm.principal"
 SCHEMA_CACHE_SIZE = 64
 
 # graphql-transport-ws close codes
+WS_BAD_REQUEST = 4400
 WS_UNAUTHORIZED = 4401
-WS_FORBIDDEN = 4403
 WS_INIT_TIMEOUT = 4408
 WS_SUBPROTOCOL_NOT_ACCEPTABLE = 4406
 WS_POLICY_VIOLATION = 1008
@@ -193,34 +194,45 @@ class GraphQLDispatcher:
         if init is None or init.get("type") != "connection_init":
             await _close(send, WS_UNAUTHORIZED, "Unauthorized")
             return
-        payload = init.get("payload") or {}
-        authorization = payload.get("authorization") or payload.get("Authorization")
         try:
-            principal = await self._principal(authorization)
+            authorization = _init_authorization(init)
+        except ValueError as error:
+            await _close(send, WS_BAD_REQUEST, str(error))
+            return
+        try:
+            principal, expires_at = await self.services.authenticator.session_for(authorization)
         except Unauthenticated:
             principal = None
-        if principal is None or principal.kind is PrincipalKind.ANONYMOUS:
+        if authorization is None or principal is None or principal.kind is PrincipalKind.ANONYMOUS:
             await _close(send, WS_FORBIDDEN, "Forbidden: a valid bearer token is required")
             return
         scope[PRINCIPAL_KEY] = principal
-        replay: list[Message] = [connect, first]
+        session = SocketSession(
+            self.services.authenticator, authorization, principal, expires_at, send
+        )
+        async with session.running(scope, receive, [connect, first]) as (app_receive, app_send):
+            app = await self.apps.app_for(principal)
+            await app(scope, app_receive, app_send)
 
-        async def replaying_receive() -> Message:
-            return replay.pop(0) if replay else await receive()
 
-        async def send_without_accept(message: Message) -> None:
-            if message["type"] != "websocket.accept":
-                await send(message)
-
-        app = await self.apps.app_for(principal)
-        await app(scope, replaying_receive, send_without_accept)
+def _init_authorization(init: dict[str, Any]) -> str | None:
+    """The ``authorization`` of a ``connection_init`` payload; ValueError when it is malformed."""
+    payload = init.get("payload")
+    if payload is None:
+        return None
+    if not isinstance(payload, dict):
+        raise ValueError("The connection_init payload must be an object.")
+    authorization = payload.get("authorization", payload.get("Authorization"))
+    if authorization is not None and not isinstance(authorization, str):
+        raise ValueError("The connection_init authorization must be a string.")
+    return authorization
 
 
 def _json_message(message: Message) -> dict[str, Any] | None:
     raw = message.get("text") or message.get("bytes")
     try:
         decoded = json.loads(raw) if raw else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON (not UTF-8 either), or nested too deep
         return None
     return decoded if isinstance(decoded, dict) else None
 
@@ -256,7 +268,7 @@ def create_app(
         if demo:
             login = await ensure_demo_data(services.tokens)
             url = f"http://{settings.host}:{settings.port}/graphql"
-            print(demo_banner(login, url), flush=True)
+            print(show_demo_login(login.token, url, settings.data_dir), flush=True)
         await services.jobs.start()  # and so resume the jobs a stopped process left
         export_sweeper = asyncio.create_task(sweep_exports_forever(settings))
         try:

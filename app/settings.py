@@ -36,10 +36,12 @@ class Settings(BaseSettings):
         description="Comma-separated browser origins allowed for HTTP and WebSocket.",
     )
     login_max_failures: int = Field(
-        default=5, ge=1, description="Failed logins for one email before it is locked."
+        default=5,
+        ge=1,
+        description="Login attempts for one email from one address before they are refused.",
     )
     login_lockout_seconds: int = Field(
-        default=900, ge=1, description="How long a locked email is refused."
+        default=900, ge=1, description="The window of the login limits, in seconds."
     )
     login_failure_delay: float = Field(
         default=0.25,
@@ -84,6 +86,22 @@ class Settings(BaseSettings):
         default=False,
         description="Let those URLs reach loopback, private, link-local and other non-public "
         "addresses (on-premises vendors, tests).",
+    )
+
+    login_max_failures_per_address: int = Field(
+        default=100,
+        ge=1,
+        description="Failed logins from one client address, any emails, before it is refused.",
+    )
+    login_max_failures_per_email: int = Field(
+        default=20,
+        ge=1,
+        description="Failed logins for one email from all addresses before new addresses are "
+        "refused (addresses it logged in from before are not).",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is read.",
     )
 
     @field_validator("cors_origins", mode="before")

@@ -9,6 +9,7 @@ kept (a bounded LRU) until it expires; checking the signature again cost a sixth
 millisecond per request, mostly PyJWT preparing the key.
 """
 
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -36,6 +37,10 @@ class TokenClaims:
     kind: TokenKind
     subject: str
     tenant_id: str | None
+    # Its ``exp``, a POSIX timestamp.
+    expires_at: float = math.inf
+    # The user's token version when it was issued (models/user.py); 0 for other kinds.
+    version: int = 0
 
 
 class InvalidToken(Exception):
@@ -49,10 +54,11 @@ class TokenService:
         self._secret = secret
         self._ttl = timedelta(seconds=ttl_seconds)
         self._clock = clock
-        # token -> (claims, its ``exp`` as a POSIX timestamp)
-        self._verified: OrderedDict[str, tuple[TokenClaims, float]] = OrderedDict()
+        self._verified: OrderedDict[str, TokenClaims] = OrderedDict()
 
-    def issue(self, kind: TokenKind, subject: str, tenant_id: str | None = None) -> str:
+    def issue(
+        self, kind: TokenKind, subject: str, tenant_id: str | None = None, version: int = 0
+    ) -> str:
         now = datetime.now(UTC)
         claims = {
             "iss": ISSUER,
@@ -63,24 +69,25 @@ class TokenService:
         }
         if tenant_id is not None:
             claims["tid"] = tenant_id
+        if version:
+            claims["ver"] = version
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> TokenClaims:
-        kept = self._verified.get(token)
-        if kept is not None:
-            claims, expires_at = kept
-            if self._clock() >= expires_at:
+        claims = self._verified.get(token)
+        if claims is not None:
+            if self._clock() >= claims.expires_at:
                 del self._verified[token]
                 raise InvalidToken("Signature has expired")
             self._verified.move_to_end(token)
             return claims
-        claims, expires_at = self._decode(token)
-        self._verified[token] = (claims, expires_at)
+        claims = self._decode(token)
+        self._verified[token] = claims
         if len(self._verified) > MAX_VERIFIED:
             self._verified.popitem(last=False)
         return claims
 
-    def _decode(self, token: str) -> tuple[TokenClaims, float]:
+    def _decode(self, token: str) -> TokenClaims:
         try:
             claims = jwt.decode(
                 token,
@@ -89,7 +96,12 @@ class TokenService:
                 issuer=ISSUER,
                 options={"require": ["exp", "iat", "sub", "kind"]},
             )
-            verified = TokenClaims(TokenKind(claims["kind"]), claims["sub"], claims.get("tid"))
-            return verified, float(claims["exp"])
-        except (jwt.PyJWTError, ValueError) as error:
+            return TokenClaims(
+                TokenKind(claims["kind"]),
+                claims["sub"],
+                claims.get("tid"),
+                float(claims["exp"]),
+                int(claims.get("ver", 0)),
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as error:
             raise InvalidToken(str(error)) from error

@@ -31,7 +31,9 @@ async def token_for_email(settings: Settings, tokens: TokenService, email: str) 
     )
     if user is None:
         return None
-    return tokens.issue(TokenKind.USER, str(user.id), str(user.tenant_id))
+    return tokens.issue(
+        TokenKind.USER, str(user.id), str(user.tenant_id), version=user.token_version
+    )
 
 
 async def _company(name_or_id: str) -> Company | None:

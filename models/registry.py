@@ -10,7 +10,7 @@ from models.crm_push import CrmPush
 from models.export_job import ExportJob
 from models.field_definition import FieldDefinition
 from models.import_job import FailedRow, ImportJob
-from models.login_throttle import LoginFailures
+from models.login_throttle import LoginAttempts
 from models.position import Position
 from models.project import Project
 from models.user import User
@@ -20,7 +20,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     User,
     Project,
     Crm,
-    LoginFailures,
+    LoginAttempts,
     FieldDefinition,
     ImportJob,
     FailedRow,

@@ -31,6 +31,9 @@ class User(Document):
     permissions: list[Permission] = Field(default_factory=list)
     password_hash: str | None = None
     active: bool = True
+    # Carried in the user's tokens; bumped on a password change and a deactivation, so that the
+    # tokens issued before stop working (app/authenticator.py).
+    token_version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

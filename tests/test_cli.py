@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from app.demo import ADMIN_EMAIL, AGENT_EMAIL
+from app.demo import ADMIN_EMAIL, AGENT_EMAIL, DEMO_TOKEN_FILE
 from tests.conftest import clean_env, free_port, service_env, wait_until_ready
 from tests.operations import document
 
@@ -80,10 +80,13 @@ def test_serve_demo_on_the_embedded_database(tmp_path):
     for _ in range(2):  # a second start finds the demo data and does not duplicate it
         log_path = tmp_path / "serve.log"
         with log_path.open("w") as log:
-            process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+            # A new session: no controlling terminal, so the token goes to a file.
+            process = subprocess.Popen(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         try:
             wait_until_ready(base_url, process)
-            token = _wait_for_token(log_path)
+            token = demo_token(tmp_path / "data", log_path)
             me = _post(base_url, token, "Me")
             assert me["data"]["me"]["email"] == ADMIN_EMAIL
             assert [p["name"] for p in me["data"]["me"]["projects"]] == ["Infolinia"]
@@ -102,7 +105,13 @@ def test_serve_demo_on_the_embedded_database(tmp_path):
     assert not (tmp_path / "data" / "embedded" / "server.json").exists()
 
 
-def _wait_for_token(log_path: Path) -> str:
-    match = BEARER.search(log_path.read_text())
-    assert match, log_path.read_text()
+def demo_token(data_dir: Path, log_path: Path) -> str:
+    """The admin's token ``serve --demo`` wrote for its owner; the log must not hold it."""
+    token_file = data_dir / DEMO_TOKEN_FILE
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    match = BEARER.search(token_file.read_text())
+    assert match, token_file.read_text()
+    log = log_path.read_text()
+    assert match.group(1) not in log, log
+    assert str(token_file) in log, log
     return match.group(1)

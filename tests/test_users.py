@@ -196,9 +196,12 @@ async def test_the_last_active_admin_keeps_the_admin_role_and_stays_active(tenan
     await tenant.admin.op("UpdateUser", id=second.id, input={"active": True})
     stepped_down = await tenant.admin.op("UpdateUser", id=me, input={"roles": ["ADMIN", "AGENT"]})
     assert stepped_down.data["updateUser"]["roles"] == ["ADMIN", "AGENT"]
-    demoted = await second.client.op("UpdateUser", id=me, input={"roles": ["AGENT"]})
+    # Its tokens from before the deactivation no longer work: it logs in again.
+    assert (await second.client.op("Me")).status == 401
+    second_admin = await login(tenant.admin, second.email)
+    demoted = await second_admin.op("UpdateUser", id=me, input={"roles": ["AGENT"]})
     assert demoted.data["updateUser"]["roles"] == ["AGENT"]
-    last = await second.client.op("UpdateUser", id=second.id, input={"active": False})
+    last = await second_admin.op("UpdateUser", id=second.id, input={"active": False})
     assert field_paths(last) == {"input.active"}
 
 

@@ -6,9 +6,9 @@ import strawberry
 
 from app.passwords import verify_password
 from app.tokens import TokenKind
-from models.errors import Unauthenticated
+from models.errors import Unauthenticated, Validator
 from models.user import User as UserModel
-from models.values import normalize_email
+from models.values import is_valid_email, normalize_email
 from resolvers.context import Info
 from resolvers.users.types import User
 
@@ -17,6 +17,29 @@ from resolvers.users.types import User
 class AuthPayload:
     token: str = strawberry.field(description="Send it as 'Authorization: Bearer <token>'.")
     user: User
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
+
+def _checked_email(email: str, password: str) -> str:
+    """The login's email, normalized; refused before anything is read or stored when it cannot
+    be any user's (emails are at most 254 characters) or the password cannot be text."""
+    normalized = normalize_email(email)
+    v = Validator()
+    v.check(
+        is_valid_email(normalized) and normalized.isprintable(),
+        "email",
+        "Not a valid email address.",
+    )
+    v.check(_encodable(password), "password", "Not valid text.")
+    v.raise_if_any()
+    return normalized
 
 
 @strawberry.type
@@ -31,14 +54,16 @@ class AuthMutation:
     @strawberry.mutation(description="The one operation that needs no token.")
     async def login(self, info: Info, email: str, password: str) -> AuthPayload:
         services = info.context.services
-        normalized = normalize_email(email)
-        await services.login_throttle.check(normalized)
+        normalized = _checked_email(email, password)
+        address = services.login_throttle.address_of(info.context.request.scope)
+        attempt = await services.login_throttle.begin(normalized, address)
         user = await UserModel.find_one({"email": normalized})
         valid = await verify_password(user.password_hash if user else None, password)
         if user is None or not valid or not user.active:
-            delay = await services.login_throttle.record_failure(normalized)
-            await asyncio.sleep(delay)
+            await asyncio.sleep(services.login_throttle.failure_delay(attempt))
             raise Unauthenticated("Invalid email or password.")
-        await services.login_throttle.record_success(normalized)
-        token = services.tokens.issue(TokenKind.USER, str(user.id), str(user.tenant_id))
+        await services.login_throttle.succeeded(attempt)
+        token = services.tokens.issue(
+            TokenKind.USER, str(user.id), str(user.tenant_id), version=user.token_version
+        )
         return AuthPayload(token=token, user=User.from_model(user))

@@ -133,6 +133,9 @@ async def update_user(
         )
     if not changes:
         return user
+    if "password_hash" in changes or changes.get("active") is False:
+        # The user's tokens issued until now stop working (app/authenticator.py).
+        changes["token_version"] = user.token_version + 1
     changes["updated_at"] = utcnow()
     try:
         await user.set(changes)
