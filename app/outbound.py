@@ -64,13 +64,14 @@ def address_kind(address: IPAddress) -> str | None:
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             return address_kind(embedded)
+    site_local = isinstance(address, ipaddress.IPv6Address) and address.is_site_local
     checks = (
         ("unspecified", address.is_unspecified),
         ("loopback", address.is_loopback),
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
         ("reserved", address.is_reserved),
-        ("private", address.is_private),
+        ("private", address.is_private or site_local),
         ("not public", not address.is_global),
     )
     return next((kind for kind, refused in checks if refused), None)

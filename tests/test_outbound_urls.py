@@ -51,6 +51,8 @@ REFUSED = {
     "::": "unspecified",
     "fe80::1": "link-local",
     "fc00::1": "private",
+    "fec0::1": "private",
+    "2001:db8::1": "private",
     "ff02::1": "multicast",
     "::ffff:127.0.0.1": "loopback",
     "::ffff:10.0.0.1": "private",
