@@ -226,9 +226,8 @@ async def test_a_push_refused_at_connect_fails_with_the_detail_for_admins_only(
 
         pushes = await settled(desk.admin, "c-rebound")
         assert [(p["status"], p["attempts"]) for p in pushes] == [("FAILED", 1)]
-        assert pushes[0]["error"] == (
-            "Refused by the outbound rules: Resolves to an address that is loopback (127.0.0.1)."
-        )
+        refused = "Refused by the outbound rules: Resolves to an address that is loopback"
+        assert pushes[0]["error"].startswith(refused)
         agent_view = await desk.agent.client.op("Call", callId="c-rebound")
         assert [p["error"] for p in agent_view.data["call"]["crmPushes"]] == [PUSH_NOT_ACCEPTED]
         assert zammad.requests == []

@@ -3,6 +3,7 @@
 The backend members serve both create and update, so every setting is optional: on create (or
 when an update switches kinds) an omitted setting takes its default; on an update of the same
 kind it keeps its stored value. A secret is write-only: a value replaces it, null removes it.
+Every URL keeps to the outbound rules (``app/outbound.py``).
 Member and setting names match ``models.crm`` (one member per ``BackendKind``, in snake case).
 """
 
@@ -29,7 +30,10 @@ class HubspotBackendInput:
 @strawberry.input
 class ZammadBackendInput:
     cti_push_enabled: bool | None = strawberry.UNSET
-    cti_endpoint_url: str | None = strawberry.UNSET
+    cti_endpoint_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Zammad's https://{fqdn}/api/v1/cti/{token}. " + SECRET + " Shown masked.",
+    )
     zammad_url: str | None = strawberry.UNSET
     user_token: str | None = strawberry.field(default=strawberry.UNSET, description=SECRET)
 
