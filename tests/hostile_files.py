@@ -69,6 +69,13 @@ def huge_dimension_xlsx(declared: bool = True) -> bytes:
     return _zip(_packed(members))
 
 
+def long_cell_xlsx(chars: int) -> bytes:
+    """A contact whose last name is ``chars`` long (xlsxwriter would cut it at 32,767)."""
+    members = _members(xlsx_file([["Imię", "Nazwisko"], ["Jan", "LONG"]]))
+    members[_STRINGS] = members[_STRINGS].replace(b">LONG<", b">" + b"x" * chars + b"<")
+    return _zip(_packed(members))
+
+
 def shared_string_bomb_xlsx(mib: int = 1000, declared_size: int | None = None) -> bytes:
     """A workbook whose shared strings end with one string of ``mib`` MiB of "a" (about 1 KB
     packed per MiB); ``declared_size``: what the zip says the member unpacks to (a lie)."""
