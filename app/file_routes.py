@@ -37,11 +37,15 @@ def error_response(error: DomainError, status: int | None = None) -> JSONRespons
     return JSONResponse(body, status_code=status or HTTP_STATUS.get(error.code, 400))
 
 
+def is_upload(scope: Scope) -> bool:
+    return Headers(scope=scope).get("content-type", "").lower().startswith("multipart/")
+
+
 def upload_refusal(scope: Scope, principal: Principal, max_mb: int) -> Response | None:
     """Why a multipart request is refused, as its response; None for any other request."""
-    headers = Headers(scope=scope)
-    if not headers.get("content-type", "").lower().startswith("multipart/"):
+    if not is_upload(scope):
         return None
+    headers = Headers(scope=scope)
     if principal.kind is PrincipalKind.ANONYMOUS:
         return error_response(Unauthenticated("File uploads need an Authorization bearer token."))
     length = headers.get("content-length", "")

@@ -10,8 +10,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from beanie import PydanticObjectId
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -22,9 +24,12 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
+from app.body_limit import BodyLimit
 from app.demo import ensure_demo_data, show_demo_login
-from app.file_routes import download_endpoint, upload_refusal
+from app.file_routes import download_endpoint, error_response, upload_refusal
+from app.json_body import UnreadableJson, decode_json
 from app.principal import Principal, PrincipalKind
 from app.segmentation_jobs import JOBS as SEGMENTATION_JOBS
 from app.services import Services
@@ -32,7 +37,7 @@ from app.settings import Settings
 from app.socket_sessions import WS_FORBIDDEN, SocketSession
 from app.telephony import TelephonyEvents
 from graphql import ExecutionResult
-from models.errors import Unauthenticated
+from models.errors import BadRequest, NotFound, Unauthenticated
 from models.field_definition import FieldDefinition
 from resolvers.context import Context
 from resolvers.exports.download import export_file_response
@@ -57,7 +62,12 @@ WS_POLICY_VIOLATION = 1008
 
 
 class CrmGraphQL(GraphQL):
-    """Strawberry's ASGI app, with a context built from the principal the dispatcher found."""
+    """Strawberry's ASGI app, with a context built from the principal the dispatcher found.
+
+    Strawberry answers a request it cannot read (not JSON, batching, a broken multipart form)
+    in plain text: here those refusals go to the app's HTTP error handler, which answers them like
+    every other error; and its JSON is read by app/json_body.py.
+    """
 
     def __init__(self, services: Services, schema: CrmSchema) -> None:
         super().__init__(
@@ -78,6 +88,48 @@ class CrmGraphQL(GraphQL):
             services=self.services,
             principal=request.scope[PRINCIPAL_KEY],
         )
+
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: Context | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> Response | WebSocket:
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as error:
+            raise StarletteHTTPException(error.status_code, error.reason) from error
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body, GET ``variables`` or a multipart part: an object (a list is a batch)."""
+        try:
+            value = decode_json(data)
+        except UnreadableJson as error:
+            raise HTTPException(400, f"Unable to parse the request's JSON: {error.msg}") from error
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "The request's JSON must be an object.")
+        return value
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
+        try:
+            return await super().parse_multipart(request)
+        except (AttributeError, TypeError, ValueError, IndexError) as error:
+            # Strawberry follows the paths of `map` into `operations` without checking them.
+            raise HTTPException(400, "The multipart `map` does not fit `operations`.") from error
+
+
+async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    """Starlette's own refusals (no such route, method not allowed, a broken multipart form) and
+    Strawberry's, with the body of a GraphQL error instead of plain text."""
+    if error.status_code == 404:
+        refusal = error_response(NotFound("Path", request.url.path), 404)
+    else:
+        refusal = error_response(BadRequest(error.detail), error.status_code)
+    refusal.headers.update(error.headers or {})
+    return refusal
 
 
 def _unauthenticated_response(error: Unauthenticated) -> JSONResponse:
@@ -306,8 +358,10 @@ def create_app(
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=["Authorization", "Content-Type"],
                 max_age=600,
-            )
+            ),
+            Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
         ],
+        exception_handlers={StarletteHTTPException: _http_error},
         lifespan=lifespan,
     )
     app.state.services = services

@@ -104,6 +104,13 @@ class Settings(BaseSettings):
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is read.",
     )
 
+    max_request_bytes: int = Field(
+        default=1 << 20,
+        ge=1024,
+        description="Largest body of a request (GraphQL, telephony events), in bytes; uploads "
+        "have their own limit (CRM_IMPORT_MAX_MB).",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

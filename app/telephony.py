@@ -10,10 +10,9 @@ admin's token, or that of a user with the permission TELEPHONY)::
 
 Each event runs the matching GraphQL mutation on the company's schema, so the rules, the errors
 and the answer are exactly the GraphQL API's: ``200 {"event": {…}}``, or an error status (401,
-403, 404, 422, …) with ``{"errors": [{"message", "extensions": {"code", …}}]}``.
+403, 404, 413, 422, …) with ``{"errors": [{"message", "extensions": {"code", …}}]}``.
 """
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from app.authenticator import Authenticator
+from app.body_limit import BodyTooLarge, too_large_response
+from app.json_body import UnreadableJson, decode_json
 from app.principal import Principal
 from graphql import ExecutionResult
 from models.errors import DomainError, Unauthenticated, ValidationFailed, Validator
@@ -86,6 +87,7 @@ HTTP_STATUS = {
     "NOT_FOUND": 404,
     "CONFLICT": 409,
     "VALIDATION_FAILED": 422,
+    "TOO_MANY_REQUESTS": 429,
 }
 
 
@@ -101,12 +103,13 @@ def _domain_error(error: DomainError) -> JSONResponse:
 def parse_event(body: bytes) -> tuple[EventKind, dict[str, Any]]:
     """The kind of event and the mutation's variables, or ValidationFailed naming the member."""
     try:
-        event = json.loads(body)
-    except ValueError as error:
-        raise ValidationFailed.single("body", "Not JSON.") from error
+        event = decode_json(body)
+    except UnreadableJson as error:
+        raise ValidationFailed.single("body", f"Not JSON: {error.msg}") from error
     if not isinstance(event, dict):
         raise ValidationFailed.single("body", "Must be a JSON object.")
-    kind = EVENT_KINDS.get(event.get("type"))  # type: ignore[arg-type]
+    kind_name = event.get("type")
+    kind = EVENT_KINDS.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
         raise ValidationFailed.single("type", f"One of {', '.join(EVENT_KINDS)}.")
     v = Validator()
@@ -123,7 +126,7 @@ async def _limited_body(request: Request) -> bytes:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise ValidationFailed.single("body", f"At most {MAX_BODY_BYTES} bytes.")
+            raise BodyTooLarge(MAX_BODY_BYTES)
     return body
 
 
@@ -140,6 +143,8 @@ class TelephonyEvents:
             kind, variables = parse_event(await _limited_body(request))
         except (Unauthenticated, ValidationFailed) as error:
             return _domain_error(error)
+        except BodyTooLarge as error:
+            return too_large_response(error.max_bytes)
         result = await self._execute(request, principal, kind.document, variables)
         if result.errors:
             return _error_response([error.formatted for error in result.errors])

@@ -14,12 +14,23 @@ log = logging.getLogger("crm.errors")
 INTERNAL_MESSAGE = "Internal server error."
 
 
+def _request_error(error: GraphQLError) -> bool:
+    """Syntax, validation and variable-coercion errors: the request itself is wrong. A scalar
+    refusing a literal (ValueError, e.g. a Decimal out of range) is reported by validation with
+    that error as its original, and before execution, so without a path."""
+    original = error.original_error
+    return (
+        original is None
+        or isinstance(original, GraphQLError)
+        or (error.path is None and isinstance(original, ValueError))
+    )
+
+
 def shape_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError):
         return error
-    if original is None or isinstance(original, GraphQLError):
-        # Syntax, validation and variable-coercion errors: the request itself is wrong.
+    if _request_error(error):
         if "code" not in (error.extensions or {}):
             error.extensions = {**(error.extensions or {}), "code": "BAD_REQUEST"}
         return error

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import strawberry
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
@@ -118,12 +118,11 @@ def build_schema(
         extensions=[
             ErrorShaping,
             # The limits' rules are made once per schema (QueryDepthLimiter and
-            # MaxAliasesLimiter make new ones for every request), so that the ValidationCache
-            # finds a document validated before: validating takes milliseconds per request.
+            # MaxAliasesLimiter make new ones for every request); ParseOnce keeps the documents
+            # that passed them, parsed and validated.
             partial(AddValidationRules, limit_rules),
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             ParseOnce,
-            ValidationCache,
             partial(InputGuard, InputRules(input_bounds(definitions))),
         ],
     )

@@ -449,5 +449,5 @@ async def test_the_json_endpoint_answers_auth_and_unknown_calls_with_their_statu
         content=b"{" * 20_000,
         headers={"Authorization": f"Bearer {desk.admin.token}"},
     )
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["extensions"]["field"] == "body"
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
