@@ -162,7 +162,6 @@ def export_file(
             file_name=output.name,
             format=format,
             query=json_util.dumps(listed.query),
-            hint=listed.hint,
             created_at=utcnow(),
             attempts=1,
             **services.jobs.lease(),

@@ -46,10 +46,6 @@ from models.timestamps import utcnow
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-# {crm_id, deleted, name_sort, _id}: one key per contact of the CRM (the filter index has many).
-SCAN_INDEX = "list_by_name"
-# Names the index of a lookup by _id with more conditions: the embedded engine otherwise scans.
-ID_INDEX = "_id_"
 # A batch whose contacts keep being written meanwhile is left to those writes after this.
 ATTEMPTS = 3
 UNFINISHED = [JobStatus.PENDING.value, JobStatus.RUNNING.value]
@@ -81,13 +77,14 @@ def segment_update(scorer: Scorer, contact: Mapping[str, Any]) -> UpdateOne | No
     change = segment_change(scorer, contact)
     if change is None:
         return None
+    # No hint: ``_id`` leads, and the engine looks it up (a hint would walk the whole index).
     guard = {
         "_id": contact["_id"],
         "tenant_id": contact["tenant_id"],
         "updated_at": contact.get("updated_at"),
         "sk": contact.get("sk"),
     }
-    return UpdateOne(guard, change, hint=ID_INDEX)
+    return UpdateOne(guard, change)
 
 
 def projection(scorer: Scorer) -> dict[str, int]:
@@ -109,8 +106,8 @@ async def recompute(scorer: Scorer, contacts: list[dict[str, Any]], scope: dict[
         written += result.matched_count
         if result.matched_count == len(updates):
             break
-        query = {**scope, "_id": {"$in": list(updates)}}
-        contacts = await collection.find(query, projection(scorer)).hint(ID_INDEX).to_list()
+        query = {"_id": {"$in": list(updates)}, **scope}
+        contacts = await collection.find(query, projection(scorer)).to_list()
     return written
 
 
@@ -158,9 +155,10 @@ async def _run(progress: _Progress, tenant_id: ObjectId, segmentation: Segmentat
         {"tenant_id": tenant_id, "entity": FieldEntity.CONTACT}
     ).to_list()
     scorer = Scorer(segmentation, definitions)
-    scope = {"tenant_id": tenant_id, "crm_id": progress.crm_id}
+    # The CRM leads: the engine reads the CRM's contacts on an index that starts with it.
+    scope = {"crm_id": progress.crm_id, "tenant_id": tenant_id}
     collection = Contact.get_pymongo_collection()
-    total = await collection.count_documents(scope, hint=SCAN_INDEX)
+    total = await collection.count_documents(scope)
     started = await progress.set(
         status=JobStatus.RUNNING.value,
         processed=0,
@@ -172,7 +170,7 @@ async def _run(progress: _Progress, tenant_id: ObjectId, segmentation: Segmentat
     if not started:
         return
     processed = 0
-    cursor = collection.find(scope, projection(scorer), batch_size=BATCH_SIZE).hint(SCAN_INDEX)
+    cursor = collection.find(scope, projection(scorer), batch_size=BATCH_SIZE)
     async for batch in in_batches(cursor, BATCH_SIZE):
         await recompute(scorer, batch, scope)
         processed += len(batch)

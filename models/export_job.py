@@ -15,9 +15,8 @@ class ExportFormat(StrEnum):
 
 class ExportJob(Document, JobFields):
     format: ExportFormat
-    # The compiled filter (MongoDB Extended JSON) and the index that drives it.
+    # The compiled filter (MongoDB Extended JSON), run through match_stages.
     query: str
-    hint: str
 
     class Settings:
         name = "export_jobs"

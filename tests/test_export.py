@@ -278,7 +278,6 @@ async def test_exports_of_another_company_and_unfinished_ones_cannot_be_download
         file_name="x.xlsx",
         format=ExportFormat.XLSX,
         query="{}",
-        hint="list_by_name",
         status="RUNNING",
         owner="elsewhere:1:x",
     )

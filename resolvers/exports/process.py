@@ -1,6 +1,6 @@
 """Runs an export job in the background: one scan of the CRM's contacts that match the filter,
-on the index the filter names, streamed into the file page by page. An export interrupted by a
-crash is simply done again from the start."""
+on an index the engine picks within the CRM, streamed into the file page by page. An export
+interrupted by a crash is simply done again from the start."""
 
 import asyncio
 from typing import Any
@@ -16,6 +16,7 @@ from models.crm import Crm
 from models.export_job import ExportFormat, ExportJob
 from models.import_columns import catalogue
 from models.timestamps import utcnow
+from resolvers.common.pagination import count_matching, match_stages
 from resolvers.exports.cells import Names, cells
 from resolvers.exports.storage import export_path
 from resolvers.imports.columns import contact_definitions
@@ -31,9 +32,10 @@ async def run_export(services: Services, running: RunningJob) -> None:
         await finish(running, JobStatus.FAILED, "The CRM no longer exists.")
         return
     columns = catalogue(await contact_definitions(job.tenant_id))
-    query = {**json_util.loads(job.query), "tenant_id": job.tenant_id, "crm_id": crm.id}
+    # The CRM is the job's company's (read above): its id bounds the scan to its contacts.
+    query = {**json_util.loads(job.query), "crm_id": crm.id}
     contacts = Contact.get_pymongo_collection()
-    total = await contacts.count_documents(query, hint=job.hint)
+    total = await count_matching(contacts, query)
     await running.collection.update_one(
         running.guard(), {"$set": {"total": total, "processed": 0, "started_at": utcnow()}}
     )
@@ -47,7 +49,8 @@ async def run_export(services: Services, running: RunningJob) -> None:
     )
     try:
         page: list[dict[str, Any]] = []
-        async for contact in contacts.find(query).hint(job.hint).batch_size(PAGE_SIZE):
+        rows = await contacts.aggregate(match_stages(query), batchSize=PAGE_SIZE)
+        async for contact in rows:
             page.append(contact)
             if len(page) == PAGE_SIZE:
                 await _write(running, services, writer, page, columns, names)

@@ -53,7 +53,6 @@ def export_roots(types: RecordTypes, contact_query: type) -> tuple[type, type]:
             file_name=f"kontakty-{crm.name}-{utcnow():%Y%m%d-%H%M}.{extension}",
             format=ExportFormatModel(format.value),
             query=json_util.dumps(listed.query),
-            hint=listed.hint,
         )
         await job.insert()
         ctx.services.jobs.wake()

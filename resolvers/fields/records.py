@@ -1,9 +1,8 @@
 """Where the values of custom fields live: the records (contacts, organizations) of an entity.
 
-Every scan here names the company and runs on the ``caller_id`` index, whose first field is
-``tenant_id``: the only index of the records that leads with the company (the others lead with the
-CRM). Without the hint the embedded engine would scan every company's records (DESIGN.md,
-"Name the driving index with hint"). The index is multikey; a scan still yields each record once.
+Every scan here names the company first (``tenant_id`` leads the filter) and no index: the
+embedded engine then reads the company's records on an index that starts with ``tenant_id``
+(``caller_id``); a hint would make it walk that whole index, every company's records.
 """
 
 from collections.abc import AsyncIterator
@@ -17,7 +16,6 @@ from models.contact import Contact, Organization
 from models.field_definition import FieldEntity
 
 BATCH_SIZE = 1000
-TENANT_INDEX = "caller_id"
 
 RECORD_MODELS: dict[FieldEntity, type[Document]] = {
     FieldEntity.CONTACT: Contact,
@@ -41,10 +39,8 @@ async def scan(
     projection: dict[str, Any],
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """The company's records matching ``query``, in batches of up to ``BATCH_SIZE``."""
-    cursor = (
-        records_of(entity)
-        .find({**query, "tenant_id": tenant_id}, projection, batch_size=BATCH_SIZE)
-        .hint(TENANT_INDEX)
+    cursor = records_of(entity).find(
+        {"tenant_id": tenant_id, **query}, projection, batch_size=BATCH_SIZE
     )
     async for batch in in_batches(cursor, BATCH_SIZE):
         yield batch

@@ -8,7 +8,7 @@ from pymongo import UpdateOne
 
 from models.custom_values import InvalidValue, convert
 from models.field_definition import FieldDefinition
-from resolvers.fields.records import TENANT_INDEX, records_of, stored_values, value_path
+from resolvers.fields.records import records_of, stored_values, value_path
 
 log = logging.getLogger(__name__)
 
@@ -40,5 +40,5 @@ async def convert_values(
 async def remove_values(tenant_id: PydanticObjectId, definition: FieldDefinition) -> None:
     path = value_path(definition.key)
     await records_of(definition.entity).update_many(
-        {"tenant_id": tenant_id, path: {"$exists": True}}, {"$unset": {path: ""}}, hint=TENANT_INDEX
+        {"tenant_id": tenant_id, path: {"$exists": True}}, {"$unset": {path: ""}}
     )

@@ -48,11 +48,10 @@ def kanban_roots(types: RecordTypes) -> tuple[type, type]:
             page = await keyset_page(
                 CONTACTS.collection(),
                 {"crm_id": crm.id, "deleted": False, "stage_id": stage.id},
-                [SortKey("name_sort")],
+                [SortKey("name_sort", types=(str,))],
                 first,
                 None,
                 types.contact_from_row,
-                hint="kanban",
             )
             columns.append(KanbanColumn(stage=Stage.from_model(stage, crm), contacts=page))
         return columns

@@ -111,12 +111,13 @@ async def refresh_contacts_of(
             {"$set": {"kw": derive_contact(row, contact_fields.definitions, name)["kw"]}},
         )
         async for row in contacts.find(
+            # The CRM leads: the engine reads only its contacts (no hint, which walks the
+            # whole index, every company's contacts).
             {
-                "tenant_id": tenant_id,
                 "crm_id": organization["crm_id"],
+                "tenant_id": tenant_id,
                 "sk": entry(native_key("organizationId"), str(organization["_id"])),
             },
-            hint="filter",
         )
     ]
     if updates:

@@ -1,10 +1,13 @@
-"""Lists of contacts and organizations: filter, search and order compiled to one indexed query.
+"""Lists of contacts and organizations: filter, search and order compiled to one query.
 
-The query names its driving index (``hint``): the embedded engine uses an index only when it
-covers every predicate, and on MongoDB the hint is what its planner would choose anyway.
+No index is named (a hint makes the embedded engine walk the whole index, every company's
+records). The query keeps the CRM, ``deleted`` and one indexable clause as plain fields and the
+other clauses under ``$and``; run through :func:`resolvers.common.pagination.match_stages`, the
+engine then reads only the caller's records, narrowed by that clause's index range.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -14,6 +17,9 @@ from models.contact_keys import search_words
 from models.errors import ValidationFailed
 from models.sortable import prefix_bounds
 from resolvers.common.pagination import SortKey
+
+# Bounds an index range can carry; an ``$elemMatch`` of only these is lifted as one.
+_RANGE = frozenset({"$gt", "$gte", "$lt", "$lte"})
 
 
 @strawberry.enum
@@ -29,10 +35,10 @@ class RecordSortField(Enum):
     UPDATED_AT = "updated_at"
 
 
-SORT_INDEXES = {
-    RecordSortField.NAME: "list_by_name",
-    RecordSortField.CREATED_AT: "list_by_created",
-    RecordSortField.UPDATED_AT: "list_by_updated",
+SORT_TYPES: dict[RecordSortField, tuple[type, ...]] = {
+    RecordSortField.NAME: (str,),
+    RecordSortField.CREATED_AT: (datetime,),
+    RecordSortField.UPDATED_AT: (datetime,),
 }
 
 
@@ -46,8 +52,6 @@ class RecordOrderBy:
 class ListQuery:
     query: dict[str, Any]
     sort: list[SortKey]
-    # None: the query is flat and fully covered by an index, which every engine then picks.
-    hint: str | None
 
 
 def search_clauses(search: str | None) -> list[dict[str, Any]]:
@@ -70,24 +74,42 @@ def list_query(
     if order_by and len(order_by) > 1:
         raise ValidationFailed.single("orderBy", "One sort key is supported.")
     order = order_by[0] if order_by else RecordOrderBy(field=RecordSortField.NAME)
-    searched = search_clauses(search)
-    sort = [SortKey(order.field.value, order.direction is SortDirection.DESC)]
-    if not searched and len(filter_clauses) == 1 and _is_equality(filter_clauses[0]):
-        # One equality on ``sk`` beside the base: a flat query that the ``filter`` index
-        # {crm_id, deleted, sk} covers. The embedded engine answers it from the index (ms);
-        # named through a hint it would read the whole collection (seconds at 20,000 records).
-        return ListQuery({**base, **filter_clauses[0]}, sort, hint=None)
-    clauses = [base, *searched, *filter_clauses]
-    if searched:
-        hint = "search"
-    elif filter_clauses:
-        hint = "filter"
-    else:
-        hint = SORT_INDEXES[order.field]
-    return ListQuery(
-        query=clauses[0] if len(clauses) == 1 else {"$and": clauses}, sort=sort, hint=hint
-    )
+    sort = [
+        SortKey(order.field.value, order.direction is SortDirection.DESC, SORT_TYPES[order.field])
+    ]
+    return ListQuery(indexed_query(base, [*search_clauses(search), *filter_clauses]), sort)
 
 
-def _is_equality(clause: dict[str, Any]) -> bool:
-    return list(clause) == ["sk"] and isinstance(clause["sk"], str)
+def indexed_query(base: dict[str, Any], clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    """``base`` (plain equalities) and all ``clauses``; the first clause an index range can
+    serve (an equality, ``$in`` or a range on ``sk`` or ``kw``) is lifted beside ``base``."""
+    query = dict(base)
+    rest = []
+    for clause in clauses:
+        lifted = None if len(query) > len(base) else _index_range(clause)
+        if lifted is None:
+            rest.append(clause)
+            continue
+        query.update(lifted)
+        if lifted != clause:  # a range lifted out of an ``$elemMatch``: the exact test stays
+            rest.append(clause)
+    return {**query, "$and": rest} if rest else query
+
+
+def _index_range(clause: dict[str, Any]) -> dict[str, Any] | None:
+    if len(clause) != 1:
+        return None
+    ((field, condition),) = clause.items()
+    if field not in ("sk", "kw"):
+        return None
+    if isinstance(condition, str):
+        return clause
+    if not isinstance(condition, dict) or len(condition) != 1:
+        return None
+    ((operator, value),) = condition.items()
+    if operator == "$in":
+        return clause
+    if operator == "$elemMatch" and value and set(value) <= _RANGE:
+        # Over a multikey index the bounds hold for one entry; $elemMatch checks the same.
+        return {field: dict(value)}
+    return None

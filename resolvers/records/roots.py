@@ -86,7 +86,6 @@ def record_roots(spec: RecordRoots) -> tuple[type, type]:
             first,
             after,
             spec.to_node,
-            hint=listed.hint,
         )
 
     async def one(info: Info, id: strawberry.ID) -> Node:

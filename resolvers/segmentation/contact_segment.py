@@ -23,6 +23,6 @@ async def current_segmentation(crm: Crm) -> Segmentation:
     """The CRM's segmentation as stored now: a long import reads it again for each batch, so that
     a change made meanwhile reaches the rows written after it."""
     row = await Crm.get_pymongo_collection().find_one(
-        {"_id": crm.id, "tenant_id": crm.tenant_id}, {"segmentation": 1}, hint="_id_"
+        {"_id": crm.id, "tenant_id": crm.tenant_id}, {"segmentation": 1}
     )
     return Segmentation.model_validate((row or {}).get("segmentation") or {})

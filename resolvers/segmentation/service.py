@@ -14,8 +14,6 @@ from models.timestamps import utcnow
 from resolvers.segmentation.checks import checked_segmentation
 from resolvers.segmentation.inputs import SegmentationInput
 
-COUNT_INDEX = "segments"
-
 
 async def update_segmentation(crm: Crm, data: SegmentationInput) -> Crm:
     """Replaces the definitions and classifiers, and asks for the contacts' recomputation in the
@@ -52,8 +50,7 @@ async def segment_counts(crm: Crm) -> list[SegmentCount]:
         [
             {"$match": {"crm_id": crm.id, "deleted": False}},
             {"$group": {"_id": "$segment.definition.id", "count": {"$sum": 1}}},
-        ],
-        hint=COUNT_INDEX,
+        ]
     )
     by_id = {row["_id"]: row["count"] async for row in rows}
     definitions = crm.segmentation.definitions
