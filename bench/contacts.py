@@ -3,7 +3,7 @@
 Prints, each beside the raw pymongo call that does the same work in the same run:
 
 - a page of 50 contacts filtered by a searchable custom field (``contacts(filter: {custom: …},
-  first: 50)``), end to end over HTTP; baseline: the same query (filter, sort, limit, hint)
+  first: 50)``), end to end over HTTP; baseline: the same pipeline (match, sort, limit)
   through the synchronous driver, returning the documents;
 - ``contactBy`` on a unique custom field, end to end over HTTP; baseline: ``find_one`` on the
   unique index;
@@ -57,6 +57,7 @@ from models.phones import normalize_phone
 from models.record_rows import new_record_row
 from models.sortable import entry
 from models.values import normalize_email
+from resolvers.common.pagination import match_stages
 from resolvers.generated.custom_types import attribute
 from resolvers.records.filtering import compile_filter, custom_fields
 from resolvers.records.listing import list_query
@@ -372,7 +373,7 @@ def measure_page(gql: GraphQL, contacts: Collection, company: Company) -> Figure
     years = sorted(year for year, count in counts.items() if count > PAGE)[:10]
     customs = custom_fields(company.definitions)
 
-    def raw_query(year: int) -> tuple[dict[str, Any], list[tuple[str, int]], str]:
+    def raw_query(year: int) -> list[dict[str, Any]]:
         # The service's own query builders, so that both sides run the same query.
         filter_ = SimpleNamespace(
             custom=SimpleNamespace(**{attribute(FILTERED): SimpleNamespace(eq=year)})
@@ -383,8 +384,12 @@ def measure_page(gql: GraphQL, contacts: Collection, company: Company) -> Figure
             None,
             None,
         )
-        sort = [(key.field, -1 if key.descending else 1) for key in listed.sort]
-        return listed.query, [*sort, ("_id", sort[-1][1])], listed.hint
+        sort = {key.field: -1 if key.descending else 1 for key in listed.sort}
+        return [
+            *match_stages(listed.query),
+            {"$sort": {**sort, "_id": -1 if listed.sort[-1].descending else 1}},
+            {"$limit": PAGE + 1},
+        ]
 
     queries = [raw_query(year) for year in years]
     payloads = [
@@ -398,8 +403,7 @@ def measure_page(gql: GraphQL, contacts: Collection, company: Company) -> Figure
         return gql.post(company.token, payloads[i % len(payloads)])
 
     def raw(i: int) -> list[dict[str, Any]]:
-        query, sort, hint = queries[i % len(queries)]
-        return contacts.find(query).sort(sort).limit(PAGE + 1).hint(hint).to_list()
+        return list(contacts.aggregate(queries[i % len(queries)]))
 
     for i in range(3):  # both sides return the same contacts, in the same order
         page = api(i)["contacts"]
@@ -415,7 +419,7 @@ def measure_page(gql: GraphQL, contacts: Collection, company: Company) -> Figure
     matching = statistics.median(counts[year] for year in years)
     return end_to_end(
         f"contacts page of {PAGE}, custom {FILTERED} eq (~{matching:.0f} match)",
-        "raw find+sort+limit+hint, to_list",
+        "raw aggregate $match+$sort+$limit (the same pipeline), to list",
         interleaved(api, raw),
     )
 

@@ -287,7 +287,7 @@ async def run(client: AsyncMongoClient) -> None:
     guarded_to_first, _, _ = precomputed(as_second, first_scorer)
     started = time.perf_counter()
     await Contact.get_pymongo_collection().count_documents(
-        {"tenant_id": tenant_id, "crm_id": crm.id}, hint="list_by_name"
+        {"crm_id": crm.id, "tenant_id": tenant_id}
     )
     counting = time.perf_counter() - started
 
