@@ -8,12 +8,14 @@ import pytest
 from graphql import build_schema as build_sdl
 from graphql import parse
 from resolvers.input_bounds import (
+    DEFAULT_LENGTH,
     MAX_BRANCHES,
     MAX_FILTER_CONDITIONS,
     MAX_FILTER_NESTING,
     MAX_IN_VALUES,
     MAX_INPUT_DEPTH,
     MAX_PHONES,
+    MAX_RAW_PHONE_LENGTH,
 )
 from resolvers.input_guard import InputRules
 from tests.client import GraphQLClient, field_paths
@@ -136,9 +138,12 @@ async def test_every_bad_value_is_listed_in_one_error(tenant: Tenant):
     refused = await tenant.admin.op(
         "CreateContact",
         input={
-            "firstName": "J" * 201,
+            "firstName": "J" * (DEFAULT_LENGTH + 1),
             "lastName": "Nowak\x00",
-            "phones": [{"number": "1" * 65}, {"number": "600 000 000", "label": "x" * 201}],
+            "phones": [
+                {"number": "1" * (MAX_RAW_PHONE_LENGTH + 1)},
+                {"number": "600 000 000", "label": "praca\x1b"},
+            ],
         },
     )
     assert field_paths(refused) == {
