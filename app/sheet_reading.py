@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -79,6 +80,9 @@ class _Child:
         self._lines: deque[str] = deque()
         self._partial = ""
         self._stopped = False
+        # Held while the pipe is read (in a thread) and while it is closed: a read never meets
+        # a closed descriptor, nor one reused by another file.
+        self._lock = threading.RLock()
 
     def message(self) -> Any:
         while not self._lines:
@@ -86,6 +90,12 @@ class _Child:
         return decode(self._lines.popleft())
 
     def _read(self) -> None:
+        with self._lock:
+            if self._stopped:
+                raise SpreadsheetError("The file's reader was closed.")
+            self._read_chunk()
+
+    def _read_chunk(self) -> None:
         if not self._poll.poll(self.limits.timeout_seconds * 1000):
             self.stop()
             raise too_large(f"reading it took longer than {self.limits.timeout_seconds:g} s")
@@ -120,15 +130,17 @@ class _Child:
         return too_large(f"reading it needs more than {self.limits.memory_mb:,} MB of memory")
 
     def stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
+        """Kills the child if it still runs (which wakes a read waiting for it), and closes."""
         if self.process.poll() is None:
             self.process.kill()
-        self.process.wait()
-        assert self.process.stdout is not None
-        self.process.stdout.close()
-        self._stderr.close()
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            self.process.wait()
+            assert self.process.stdout is not None
+            self.process.stdout.close()
+            self._stderr.close()
 
 
 def _error(message: dict[str, Any]) -> SpreadsheetError:
