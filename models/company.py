@@ -87,6 +87,9 @@ class Company(Document):
     settings: CompanySettings = Field(default_factory=CompanySettings)
     # Bumped on every change of the company's field definitions: it keys the schema cache.
     fields_version: int = 0
+    # Written first by every transaction that checks a rule spanning several documents of the
+    # company (resolvers/common/company_lock.py): two such transactions conflict.
+    lock_version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
 
     class Settings:

@@ -165,7 +165,7 @@ async def test_a_key_taken_meanwhile_is_a_conflict(tenant, monkeypatch):
     """Two creates racing for one derived key: the unique index decides."""
     field = await create(tenant.admin, name="Rok założenia", type="INTEGER")
 
-    async def read_before_the_other_create(tenant_id, entity):
+    async def read_before_the_other_create(tenant_id, entity, session=None):
         return []
 
     monkeypatch.setattr(service, "definitions_of", read_before_the_other_create)

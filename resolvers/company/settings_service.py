@@ -6,6 +6,7 @@ from typing import Any
 from beanie import PydanticObjectId
 from pydantic import BaseModel
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.crypto import SecretBox
 from models.company import (
@@ -20,6 +21,7 @@ from models.company import (
 from models.errors import NotFound, Validator
 from models.secret import StoredSecret
 from models.values import is_phone_region
+from resolvers.common.company_lock import under_company_lock
 from resolvers.common.inputs import camel, given, refuse_nulls
 from resolvers.company.settings_types import LdapSettingsInput, UpdateCompanySettingsInput
 from resolvers.context import Context
@@ -132,19 +134,25 @@ def _stored(value: Any) -> Any:
 async def update_settings(
     tenant_id: PydanticObjectId, data: UpdateCompanySettingsInput, secrets: SecretBox
 ) -> CompanySettings:
-    """Applies the changes with one ``$set`` of their dotted paths: other settings stay as they
-    are even if changed concurrently."""
-    company = await Company.get(tenant_id)
-    if company is None:
-        raise NotFound("Company", tenant_id)
-    changes = await _changes(company.settings, tenant_id, data, secrets)
-    if not changes:
-        return company.settings
-    row = await Company.get_pymongo_collection().find_one_and_update(
-        {"_id": tenant_id},
-        {"$set": {f"settings.{path}": _stored(value) for path, value in changes.items()}},
-        return_document=ReturnDocument.AFTER,
-    )
-    if row is None:
-        raise NotFound("Company", tenant_id)
-    return Company.model_validate(row).settings
+    """Applies the changes with one ``$set`` of their dotted paths, checked against the settings
+    read under the company's lock: a concurrent change cannot slip between the check of the LDAP
+    settings' required fields and the write."""
+
+    async def change(session: AsyncClientSession) -> CompanySettings:
+        companies = Company.get_pymongo_collection()
+        row = await companies.find_one({"_id": tenant_id}, session=session)
+        if row is None:
+            raise NotFound("Company", tenant_id)
+        current = Company.model_validate(row).settings
+        changes = await _changes(current, tenant_id, data, secrets)
+        if not changes:
+            return current
+        row = await companies.find_one_and_update(
+            {"_id": tenant_id},
+            {"$set": {f"settings.{path}": _stored(value) for path, value in changes.items()}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        return Company.model_validate(row).settings
+
+    return await under_company_lock(tenant_id, change)

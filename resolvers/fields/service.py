@@ -10,6 +10,7 @@ from typing import Any
 
 from beanie import PydanticObjectId
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from models.errors import Conflict, NotFound, Validator
@@ -25,6 +26,7 @@ from models.field_rules import (
 )
 from models.timestamps import utcnow
 from models.values import check_name
+from resolvers.common.company_lock import under_company_lock
 from resolvers.common.inputs import given, refuse_nulls
 from resolvers.fields.checks import check_conversion, check_no_duplicates, check_options_unused
 from resolvers.fields.definitions import definitions_of, get_definition
@@ -76,10 +78,28 @@ async def create_definition(
     tenant_id: PydanticObjectId, data: CreateFieldDefinitionInput
 ) -> FieldDefinition:
     """No record holds a value of the new key (values go with their definition), so there is
-    nothing to rebuild."""
+    nothing to rebuild. The cap and the names are checked against the definitions read under
+    the company's lock, so concurrent creates cannot both take the last place."""
+
+    async def create(session: AsyncClientSession) -> FieldDefinition:
+        others = await definitions_of(tenant_id, data.entity, session)
+        definition = _new_definition(tenant_id, data, others)
+        try:
+            await definition.insert(session=session)
+        except DuplicateKeyError as error:
+            raise await _key_taken(definition) from error
+        await bump_fields_version(tenant_id, session)
+        return definition
+
+    return await under_company_lock(tenant_id, create)
+
+
+def _new_definition(
+    tenant_id: PydanticObjectId, data: CreateFieldDefinitionInput, others: list[FieldDefinition]
+) -> FieldDefinition:
+    """The definition ``data`` asks for, refused unless it fits beside ``others``."""
     v = Validator()
     name = check_name(v, data.name, "input.name")
-    others = await definitions_of(tenant_id, data.entity)
     v.check(
         len(others) < MAX_FIELDS_PER_ENTITY,
         "input.entity",
@@ -98,7 +118,7 @@ async def create_definition(
     )
     v.raise_if_any()
     _refuse_name_clash(name, others)
-    definition = FieldDefinition(
+    return FieldDefinition(
         tenant_id=tenant_id,
         entity=data.entity,
         name=name,
@@ -110,12 +130,6 @@ async def create_definition(
         unique=data.unique,
         required=data.required,
     )
-    try:
-        await definition.insert()
-    except DuplicateKeyError as error:
-        raise await _key_taken(definition) from error
-    await bump_fields_version(tenant_id)
-    return definition
 
 
 def _options(

@@ -7,11 +7,14 @@ then also reads the new definitions.
 """
 
 from beanie import PydanticObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from models.company import Company
 
 
-async def bump_fields_version(tenant_id: PydanticObjectId) -> None:
+async def bump_fields_version(
+    tenant_id: PydanticObjectId, session: AsyncClientSession | None = None
+) -> None:
     await Company.get_pymongo_collection().update_one(
-        {"_id": tenant_id}, {"$inc": {"fields_version": 1}}
+        {"_id": tenant_id}, {"$inc": {"fields_version": 1}}, session=session
     )

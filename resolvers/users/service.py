@@ -3,6 +3,7 @@
 from typing import Any
 
 from beanie import PydanticObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from app.passwords import MIN_PASSWORD_LENGTH, hash_password
@@ -10,6 +11,7 @@ from models.errors import Conflict, NotFound, ValidationFailed, Validator
 from models.timestamps import utcnow
 from models.user import Role, User
 from models.values import check_name, is_valid_email, normalize_email
+from resolvers.common.company_lock import under_company_lock
 from resolvers.common.inputs import given, refuse_nulls
 from resolvers.users.inputs import CreateUserInput, UpdateUserInput
 
@@ -92,16 +94,43 @@ async def get_user(tenant_id: PydanticObjectId, user_id: PydanticObjectId) -> Us
     return user
 
 
-async def _would_remove_last_admin(user: User, changes: dict[str, Any]) -> bool:
+def _may_remove_an_admin(user: User, changes: dict[str, Any]) -> bool:
     stays_admin = Role.ADMIN in changes.get("roles", user.roles) and changes.get(
         "active", user.active
     )
-    if not user.is_admin or not user.active or stays_admin:
-        return False
+    return user.is_admin and user.active and not stays_admin
+
+
+async def _refuse_removing_the_last_admin(
+    user: User, changes: dict[str, Any], session: AsyncClientSession
+) -> None:
+    """Counted in the transaction of the change, under the company's lock: two admins demoting
+    each other at once cannot both see the other still there."""
     other_admins = await User.find(
-        {"tenant_id": user.tenant_id, "roles": Role.ADMIN, "active": True, "_id": {"$ne": user.id}}
+        {"tenant_id": user.tenant_id, "roles": Role.ADMIN, "active": True, "_id": {"$ne": user.id}},
+        session=session,
     ).count()
-    return other_admins == 0
+    if other_admins == 0:
+        raise ValidationFailed.single(
+            "input.roles" if "roles" in changes else "input.active",
+            "The company must keep at least one active administrator.",
+        )
+
+
+async def _write_user(user: User, changes: dict[str, Any]) -> None:
+    """Writes ``changes``; a change of roles or of ``active`` under the company's lock, checked
+    against the user as stored in that transaction."""
+    if "roles" not in changes and "active" not in changes:
+        await user.set(changes)
+        return
+
+    async def guarded(session: AsyncClientSession) -> None:
+        stored = await User.get(user.id, session=session)
+        if stored is not None and _may_remove_an_admin(stored, changes):
+            await _refuse_removing_the_last_admin(stored, changes, session)
+        await user.set(changes, session=session)
+
+    await under_company_lock(user.tenant_id, guarded)
 
 
 async def update_user(
@@ -126,11 +155,6 @@ async def update_user(
     if given(data.active):
         changes["active"] = data.active
     v.raise_if_any()
-    if await _would_remove_last_admin(user, changes):
-        raise ValidationFailed.single(
-            "input.roles" if "roles" in changes else "input.active",
-            "The company must keep at least one active administrator.",
-        )
     if not changes:
         return user
     if "password_hash" in changes or changes.get("active") is False:
@@ -138,7 +162,7 @@ async def update_user(
         changes["token_version"] = user.token_version + 1
     changes["updated_at"] = utcnow()
     try:
-        await user.set(changes)
+        await _write_user(user, changes)
     except DuplicateKeyError as error:
         holder = await User.find_one({"email": changes["email"], "tenant_id": tenant_id})
         raise _email_taken(holder) from error
