@@ -74,13 +74,11 @@ def _fits(value: Any, key: SortKey) -> bool:
     never an operator, a pattern or a nested document."""
     if value is None:
         return True
-    if isinstance(value, bool) and bool not in key.types:
+    if type(value) not in key.types:  # exactly: bson's Code is a str, Int64 an int
         return False
-    if isinstance(value, int) and value not in INT64:
+    if type(value) is int and value not in INT64:
         return False
-    if isinstance(value, float) and value != value:  # NaN orders before every number
-        return False
-    return isinstance(value, key.types)
+    return not (type(value) is float and value != value)  # NaN orders before every number
 
 
 def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:

@@ -1,6 +1,7 @@
 """Root fields of contact imports (R4.2): the allowed columns, the upload, the jobs."""
 
 from collections.abc import AsyncGenerator, AsyncIterator
+from datetime import datetime
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -54,7 +55,7 @@ class ImportQuery:
         return await keyset_page(
             ImportJobModel.get_pymongo_collection(),
             {"tenant_id": crm.tenant_id, "crm_id": crm.id},
-            [SortKey("created_at", descending=True)],
+            [SortKey("created_at", descending=True, types=(datetime,))],
             first,
             after,
             _job,

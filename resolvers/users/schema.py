@@ -23,7 +23,7 @@ class UserQuery:
         return await keyset_page(
             UserModel.get_pymongo_collection(),
             {"tenant_id": ctx.tenant_id},
-            [SortKey("email")],
+            [SortKey("email", types=(str,))],
             first,
             after,
             lambda row: User.from_model(UserModel.model_validate(row)),
