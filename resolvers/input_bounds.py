@@ -134,7 +134,8 @@ OVERRIDES: dict[str, Bound] = {
     },
 }
 
-# Custom values, by the kind of their field.
+# Custom values whose kind needs other than the default (the rest: TEXT and URL values, 1,000
+# characters, are the domain's own limit).
 CUSTOM_VALUE_BOUNDS: dict[FieldType, Bound] = {
     FieldType.LONG_TEXT: Bound(length=MAX_LONG_TEXT_LENGTH, text=TextKind.MULTILINE),
     FieldType.MULTI_SELECT: OPTIONS,
@@ -143,11 +144,10 @@ CUSTOM_VALUE_BOUNDS: dict[FieldType, Bound] = {
 
 def input_bounds(definitions: Sequence[FieldDefinition] = ()) -> dict[str, Bound]:
     """The table of a company's schema: the overrides, and its custom fields' values in the
-    generated inputs (``ContactCustomInput.<key>``, ``ContactUniqueKey.<key>``...)."""
+    generated inputs (``ContactCustomInput.<key>``; the kinds above cannot be unique keys)."""
     bounds = dict(OVERRIDES)
     for definition in definitions:
-        bound = CUSTOM_VALUE_BOUNDS.get(definition.type, DEFAULT)
-        prefix = PREFIX[definition.entity]
-        bounds[f"{prefix}CustomInput.{definition.key}"] = bound
-        bounds[f"{prefix}UniqueKey.{definition.key}"] = bound
+        if definition.type in CUSTOM_VALUE_BOUNDS:
+            place = f"{PREFIX[definition.entity]}CustomInput.{definition.key}"
+            bounds[place] = CUSTOM_VALUE_BOUNDS[definition.type]
     return bounds

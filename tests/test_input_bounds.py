@@ -1,13 +1,16 @@
 """Bounds of inputs (resolvers/input_guard.py): long lists in filters and records, filters nested
 or grown too far, refused with VALIDATION_FAILED at the path before anything runs."""
 
+import json
 from typing import Any
 
 import pytest
+from websockets.asyncio.client import connect
 
 from graphql import build_schema as build_sdl
 from graphql import parse
 from resolvers.input_bounds import (
+    DEFAULT_ITEMS,
     DEFAULT_LENGTH,
     MAX_BRANCHES,
     MAX_FILTER_CONDITIONS,
@@ -168,3 +171,21 @@ def test_values_nested_deeper_than_any_input_needs_are_refused_without_recursing
     document = parse("query($n: Node) { tree(node: $n) }")
     errors = InputRules({}).errors(RECURSIVE, document, None, {"n": node})
     assert [e.path for e in errors] == [".".join(["node", *["child"] * MAX_INPUT_DEPTH])]
+
+
+async def test_a_subscription_over_a_websocket_is_bounded_too(live_server, tenant: Tenant):
+    query = "subscription($ids: [ID!]) { incomingCalls(projectIds: $ids) { callId } }"
+    variables = {"ids": ["0123456789abcdef01234567"] * (DEFAULT_ITEMS + 1)}
+    async with connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as socket:
+        init = {
+            "type": "connection_init",
+            "payload": {"authorization": f"Bearer {tenant.admin.token}"},
+        }
+        await socket.send(json.dumps(init))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        payload = {"query": query, "variables": variables}
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        message = json.loads(await socket.recv())
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "VALIDATION_FAILED"
+    assert errors[0]["extensions"]["field"] == "projectIds"
