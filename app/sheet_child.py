@@ -1,5 +1,6 @@
 """The reader's child process: ``python -m app.sheet_child REQUEST`` reads one imported file and
-writes its header, then its rows if asked for, as JSON lines (app/sheet_wire.py) to stdout.
+writes its header, then its rows (in batches) if asked for, as JSON lines (app/sheet_wire.py) to
+stdout.
 
 Its resource limits are set before the file is touched: address space (a reader believing a
 hostile file's sizes fails to allocate and the process ends), processor time, no core file. The
@@ -16,7 +17,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.sheet_limits import MB, ReaderLimits, SpreadsheetError, check_row, too_large
+from app.sheet_limits import (
+    BATCH_ROWS,
+    MAX_ROW_CHARS,
+    MB,
+    ReaderLimits,
+    SpreadsheetError,
+    check_row,
+    too_large,
+)
 from app.sheet_parsing import parse
 from app.sheet_wire import encode
 
@@ -33,17 +42,23 @@ def _error(error: SpreadsheetError) -> dict[str, Any]:
 
 
 def _send(request: dict[str, Any], out: BinaryIO) -> None:
-    """The header; then, if asked for, the rows (each checked unless all were)."""
+    """The header; then, if asked for, the rows in batches (each row checked on the way)."""
     sheet = parse(Path(request["path"]), request["kind"], request["sheet"], not request["rows"])
     header = {"kind": sheet.kind, "headers": sheet.headers, "header_row": sheet.header_row}
     out.write(encode({**header, "total": sheet.total}))
     out.flush()
     if request["rows"]:
+        batch: list[list[Any]] = []
+        chars = 0
         rows = islice(sheet.records(), sheet.header_row, None)
         for number, row in enumerate(rows, start=sheet.header_row + 1):
-            if not sheet.checked:
-                check_row(number, row)
-            out.write(encode(row))
+            chars += check_row(number, row)
+            batch.append(row)
+            if len(batch) == BATCH_ROWS or chars >= MAX_ROW_CHARS:
+                out.write(encode(batch))
+                batch, chars = [], 0
+        if batch:
+            out.write(encode(batch))
     out.write(encode({"end": True}))
 
 

@@ -6,7 +6,7 @@ header line). calamine parses the whole sheet into native memory first (about 1.
 16 columns, measured), which is why a hostile file must never reach it in the service process.
 At upload every row is checked against the bounds (app/sheet_limits.py) before the header is
 answered, so that a file is refused then, not halfway through its job; the job's reading checks
-each row as it is sent.
+each row as it is sent (app/sheet_child.py).
 """
 
 import csv
@@ -47,14 +47,13 @@ ENCRYPTED = "The file is encrypted (password-protected): save it without a passw
 @dataclass
 class ParsedSheet:
     """A sheet; ``records`` gives its rows from the first, anew at each call (the header is row
-    ``header_row``); ``checked``: every row is known to be within the bounds."""
+    ``header_row``)."""
 
     kind: str
     headers: list[str]
     header_row: int
     total: int
     records: Callable[[], Iterator[list[Any]]]
-    checked: bool
 
 
 def parse(path: Path, kind: str | None, sheet: str | None, check_all: bool) -> ParsedSheet:
@@ -207,7 +206,6 @@ def _open_workbook(path: Path, kind: str, sheet: str | None, check_all: bool) ->
         header_row=header_row,
         total=max(0, last_row - header_row),
         records=loaded.iter_rows,
-        checked=check_all,
     )
 
 
@@ -251,5 +249,4 @@ def _open_csv(path: Path) -> ParsedSheet:
         header_row=header_row,
         total=count - header_row,
         records=lambda: _csv_records(path, delimiter),
-        checked=True,
     )

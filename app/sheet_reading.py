@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from app.sheet_limits import (
+    BATCH_ROWS,
     MAX_COLUMNS,
     MAX_ROW_CHARS,
     FileTooLarge,
@@ -42,8 +43,9 @@ log = logging.getLogger(__name__)
 
 _ROOT = Path(__file__).resolve().parent.parent
 _ERRORS = {kind.__name__: kind for kind in (SpreadsheetError, SheetNotFound, FileTooLarge)}
-# The longest line a row within the bounds makes: every character escaped as \uXXXX, and tags.
-_MAX_LINE_BYTES = 6 * MAX_ROW_CHARS + 32 * MAX_COLUMNS
+# The longest line a batch within the bounds makes (at most 2 * MAX_ROW_CHARS characters, every
+# one escaped as \uXXXX, and BATCH_ROWS rows of tagged cells).
+_MAX_LINE_BYTES = 12 * MAX_ROW_CHARS + 32 * MAX_COLUMNS * BATCH_ROWS
 _CHUNK = 1 << 20
 _EXIT_WAIT_SECONDS = 5
 
@@ -107,7 +109,7 @@ class _Child:
         self._partial = lines.pop()
         if len(self._partial) > _MAX_LINE_BYTES:
             self.stop()
-            raise too_large(f"a row holds more than {MAX_ROW_CHARS:,} characters")
+            raise too_large(f"its rows hold more than {MAX_ROW_CHARS:,} characters each")
         self._lines.extend(lines)
 
     def _ended(self) -> FileTooLarge:
@@ -183,9 +185,10 @@ class SheetReader:
         number = self.info.header_row
         while True:
             message = self._child.message()
-            if isinstance(message, list):
-                number += 1
-                yield number, message
+            if isinstance(message, list):  # a batch of rows
+                for row in message:
+                    number += 1
+                    yield number, row
                 continue
             self._child.stop()
             if "error" in message:

@@ -2,8 +2,8 @@
 parses hostile data, and whatever it sends is only ever data to the service).
 
 Cells are what calamine and the CSV reader give (str, int, float, bool, None, date, datetime,
-time, timedelta); the last four travel tagged, as ``{"$d": "2024-01-31"}`` and the like. A row is
-a JSON list; any other message is an object.
+time, timedelta); the last four travel tagged, as ``{"$d": "2024-01-31"}`` and the like. A batch
+of rows is a JSON list of lists; any other message is an object.
 """
 
 import json
