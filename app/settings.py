@@ -111,6 +111,19 @@ class Settings(BaseSettings):
         "have their own limit (CRM_IMPORT_MAX_MB).",
     )
 
+    request_read_timeout_ms: int = Field(
+        default=5000,
+        ge=1,
+        description="Database time of a query request, in milliseconds: every read it sends "
+        "carries the time left as maxTimeMS; past it the request answers TIMEOUT.",
+    )
+    max_query_cost: int = Field(
+        default=25_000,
+        ge=1,
+        description="Highest cost of one operation (page sizes times what each item selects; "
+        "totalCount counts as a list scan); above it the request answers BAD_REQUEST.",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

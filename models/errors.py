@@ -55,6 +55,12 @@ class CrmDisabled(DomainError):
         super().__init__("The CRM is disabled for this company.")
 
 
+class RequestTimeout(DomainError):
+    """The request used up its database time (the reads' ``maxTimeMS``)."""
+
+    code = "TIMEOUT"
+
+
 class TooManyRequests(DomainError):
     code = "TOO_MANY_REQUESTS"
 

@@ -34,6 +34,8 @@ from resolvers.organizations.schema import organization_roots
 from resolvers.parse_once import ParseOnce
 from resolvers.positions.schema import PositionMutation, PositionQuery
 from resolvers.projects.schema import ProjectMutation, ProjectQuery
+from resolvers.query_cost import QueryCost
+from resolvers.read_time_limit import ReadTimeLimit
 from resolvers.records.tenant_types import build_record_types
 from resolvers.segmentation.schema import SegmentationMutation, SegmentationQuery
 from resolvers.sources.schema import AcquisitionSourceMutation, AcquisitionSourceQuery
@@ -124,5 +126,7 @@ def build_schema(
             partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
             ParseOnce,
             partial(InputGuard, InputRules(input_bounds(definitions))),
+            QueryCost,
+            ReadTimeLimit,
         ],
     )
