@@ -57,3 +57,17 @@ async def test_an_xlsx_export_holds_no_formula_only_typed_values(crm):
     assert not re.search(r"<f[ >/]", sheets[0])
     assert not re.search(r'<c [^>]*t="(str|e)"', sheets[0])  # no formula results nor errors
     assert "HYPERLINK" in sheets[0] + strings  # the name is there, as text
+
+
+async def test_the_failed_rows_csv_escapes_formulas_in_headers_and_cells(crm):
+    """errors.csv gives an uploader's cells to whoever downloads it (an admin, say)."""
+    header = ["Imię", "Nazwisko", "=cmd|'/c calc'!A1"]
+    job = await imported(crm.admin, xlsx_file([header, [FORMULA, "", "x"]]))
+    assert job["failed"] == 1, job
+    response = await crm.admin.http.get(
+        job["errorsCsvUrl"], headers={"Authorization": f"Bearer {crm.admin.token}"}
+    )
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert lines[0][2] == f"'{header[2]}"
+    assert lines[1][0] == f"'{FORMULA}"
+    assert not any(cell.startswith("=") for line in lines for cell in line)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from beanie import PydanticObjectId
 
+from app.csv_escaping import csv_text
 from app.spreadsheets import CSV_DELIMITER
 from models.errors import ValidationFailed
 from models.import_columns import ERROR_HEADERS
@@ -72,7 +73,9 @@ async def error_page(
 
 def _line(cells: list[str]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n").writerow(cells)
+    # Escaped like an export's cells: an uploader's formula must not run for who downloads it.
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow([csv_text(cell) for cell in cells])
     return buffer.getvalue()
 
 
