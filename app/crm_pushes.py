@@ -30,8 +30,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from pymongo import ReturnDocument
-from pymongo.errors import BulkWriteError, PyMongoError
+from pymongo import ReturnDocument, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import PyMongoError
 
 from app.crypto import SecretBox
 from app.outbound import OutboundPolicy, OutboundRefused, outbound_client
@@ -58,7 +59,6 @@ CLEANUP_INTERVAL_SECONDS = 3600
 MAX_IN_FLIGHT = 8
 TIMEOUT_SECONDS = 10.0
 _RETRIED_STATUSES = frozenset({408, 425, 429})
-_DUPLICATE_KEY = 11000
 
 
 # The worker's queries. Each holds exactly the fields of an index (``due``, ``by_call_event``),
@@ -103,6 +103,41 @@ async def seal_plain_endpoints(secrets: SecretBox) -> None:
         )
 
 
+async def push_writes(call: Row, crm: Crm | None, company: Company) -> list[UpdateOne]:
+    """The writes that queue the events ``call`` (a new version of it) calls for, when its CRM
+    wants them: upserts, so that the events queued already stay as they are. They go in the
+    transaction that stores the version (:func:`queue`): a call is never stored without them."""
+    if crm is None or cti_backend(crm) is None:
+        return []
+    events = due_events(call)
+    if not events:
+        return []
+    agent = None
+    if call.get("agent_id") is not None:
+        user = await User.find_one({"_id": call["agent_id"], "tenant_id": call["tenant_id"]})
+        agent = user.display_name if user is not None else None
+    region = company.settings.default_phone_region
+    writes = []
+    for event in events:
+        key = {"tenant_id": call["tenant_id"], "call_id": call["call_id"], "event": event.value}
+        push = CrmPush(
+            tenant_id=call["tenant_id"],
+            crm_id=crm.id,
+            call_id=call["call_id"],
+            event=event,
+            order=event.order,
+            body=cti_body(event, call, region, agent),
+        ).model_dump(mode="python", by_alias=True, exclude={"id", *key}, exclude_none=True)
+        writes.append(UpdateOne(key, {"$setOnInsert": push}, upsert=True))
+    return writes
+
+
+async def queue(writes: list[UpdateOne], session: AsyncClientSession) -> None:
+    """Writes :func:`push_writes` in ``session``'s transaction."""
+    if writes:
+        await CrmPush.get_pymongo_collection().bulk_write(writes, ordered=False, session=session)
+
+
 class CrmPusher:
     def __init__(self, secrets: SecretBox, outbound: OutboundPolicy) -> None:
         self._secrets = secrets
@@ -112,35 +147,8 @@ class CrmPusher:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._http: httpx.AsyncClient | None = None
 
-    async def enqueue(self, call: Row, crm: Crm | None, company: Company) -> None:
-        """Queues the events ``call`` (a new version of it) calls for, when its CRM wants them;
-        the ones already queued stay as they are."""
-        if crm is None or cti_backend(crm) is None:
-            return
-        events = due_events(call)
-        if not events:
-            return
-        agent = None
-        if call.get("agent_id") is not None:
-            user = await User.find_one({"_id": call["agent_id"], "tenant_id": call["tenant_id"]})
-            agent = user.display_name if user is not None else None
-        region = company.settings.default_phone_region
-        documents = [
-            CrmPush(
-                tenant_id=call["tenant_id"],
-                crm_id=crm.id,
-                call_id=call["call_id"],
-                event=event,
-                order=event.order,
-                body=cti_body(event, call, region, agent),
-            ).model_dump(by_alias=True, exclude={"id"}, exclude_none=True)
-            for event in events
-        ]
-        try:
-            await CrmPush.get_pymongo_collection().insert_many(documents, ordered=False)
-        except BulkWriteError as error:
-            if any(e["code"] != _DUPLICATE_KEY for e in error.details["writeErrors"]):
-                raise
+    def wake(self) -> None:
+        """Pushes were queued: look now instead of at the next poll."""
         self._wake.set()
 
     async def start(self) -> None:

@@ -7,13 +7,17 @@ guarded by its revision, so that every version reaches the subscribers whole
 the call as it stands.
 """
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
 
 from beanie import PydanticObjectId
 from bson.errors import InvalidId
+from pymongo import UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
+from app.crm_pushes import push_writes, queue
 from models.call_event import (
     MAX_CALL_ID_LENGTH,
     MAX_CAUSE_LENGTH,
@@ -40,6 +44,8 @@ from resolvers.crms.service import kept_crm
 
 # Concurrent changes of one call are retried this often before the caller is told to retry.
 MAX_ATTEMPTS = 5
+
+T = TypeVar("T")
 
 
 def _calls() -> Any:
@@ -102,28 +108,59 @@ async def report_incoming_call(ctx: Context, data: ReportIncomingCallInput) -> R
         match=matched.stored(),
         contact_id=matched.auto_assigned["_id"] if matched.auto_assigned else None,
     )
+    pushes = await _push_writes(ctx, company, row)
+
+    async def insert(session: AsyncClientSession) -> None:
+        await _calls().insert_one(row, session=session)
+        await queue(pushes, session)
+
     try:
-        await _calls().insert_one(row)
+        await _in_transaction(insert)
     except DuplicateKeyError:  # the same call reported twice at once: the first one stands
         return await _find(company.id, call_id) or row
-    return await _pushed(ctx, company, row)
-
-
-async def _pushed(ctx: Context, company: Company, row: Row) -> Row:
-    """``row``, once the events it calls for are queued for its CRM, if that wants them (R10.3;
-    queueing an event twice queues it once)."""
-    crm_id = row.get("crm_id")
-    if crm_id is not None and company.id is not None:
-        crm = await kept_crm(ctx.services.crms, company.id, crm_id)
-        await ctx.services.crm_pushes.enqueue(row, crm, company)
+    ctx.services.crm_pushes.wake()
     return row
 
 
+async def _in_transaction(write: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+    """Runs ``write`` in one transaction (issue 12.6: a call's version and its pushes are stored
+    both or neither), again from the start when the database asks."""
+    async with _calls().database.client.start_session() as session:
+        return await session.with_transaction(write)
+
+
+async def _push_writes(ctx: Context, company: Company, row: Row) -> list[UpdateOne]:
+    """The writes queueing the events ``row`` calls for in its CRM, if that wants them (R10.3)."""
+    crm_id = row.get("crm_id")
+    if crm_id is None or company.id is None:
+        return []
+    crm = await kept_crm(ctx.services.crms, company.id, crm_id)
+    return await push_writes(row, crm, company)
+
+
+async def _write_version(
+    row: Row, changed: Row, pushes: list[UpdateOne], session: AsyncClientSession
+) -> bool:
+    """Replaces ``row`` by ``changed`` and queues ``pushes``; False when another write was first."""
+    guard = {"_id": row["_id"], "revision": row.get("revision", 0)}
+    replaced = await _calls().replace_one(guard, changed, session=session)
+    if replaced.matched_count:
+        await queue(pushes, session)
+    return bool(replaced.matched_count)
+
+
+PushWrites = Callable[[Row], Awaitable[list[UpdateOne]]]
+
+
 async def change_call(
-    tenant_id: PydanticObjectId, call_id: str, change: Callable[[Row], Row | None]
+    tenant_id: PydanticObjectId,
+    call_id: str,
+    change: Callable[[Row], Row | None],
+    pushes_of: PushWrites | None = None,
 ) -> Row:
     """The call after ``change`` (which answers None when there is nothing to change), written
-    as the next version of the stored one; re-read and retried when another write came first."""
+    as the next version of the stored one, with the pushes ``pushes_of`` it calls for in the
+    same transaction; re-read and retried when another write came first."""
     for _ in range(MAX_ATTEMPTS):
         row = await _find(tenant_id, call_id)
         if row is None:
@@ -132,12 +169,20 @@ async def change_call(
         if changed is None:
             return row
         changed = next_version(changed)
-        replaced = await _calls().replace_one(
-            {"_id": row["_id"], "revision": row.get("revision", 0)}, changed
-        )
-        if replaced.matched_count:
+        pushes = await pushes_of(changed) if pushes_of is not None else []
+
+        if await _in_transaction(partial(_write_version, row, changed, pushes)):
             return changed
     raise Conflict("The call is changing concurrently; try again.")
+
+
+async def _reported_change(
+    ctx: Context, company: Company, call_id: str, change: Callable[[Row], Row | None]
+) -> Row:
+    """A change the telephony side reports, written with the pushes it calls for."""
+    row = await change_call(company.id, call_id, change, partial(_push_writes, ctx, company))
+    ctx.services.crm_pushes.wake()
+    return row
 
 
 async def report_call_answered(ctx: Context, call_id: str, agent_id: str | None) -> Row:
@@ -149,8 +194,7 @@ async def report_call_answered(ctx: Context, call_id: str, agent_id: str | None)
         if found is None:
             raise ValidationFailed.single("agentId", "No such user.")
         agent = found.id
-    row = await change_call(company.id, call_id, lambda row: answered(row, agent))
-    return await _pushed(ctx, company, row)
+    return await _reported_change(ctx, company, call_id, lambda row: answered(row, agent))
 
 
 async def report_call_ended(ctx: Context, call_id: str, cause: str | None) -> Row:
@@ -159,8 +203,7 @@ async def report_call_ended(ctx: Context, call_id: str, cause: str | None) -> Ro
         cause = cause.strip() or None
     if cause is not None and len(cause) > MAX_CAUSE_LENGTH:
         raise ValidationFailed.single("cause", f"At most {MAX_CAUSE_LENGTH} characters.")
-    row = await change_call(company.id, call_id, lambda row: ended(row, cause))
-    return await _pushed(ctx, company, row)
+    return await _reported_change(ctx, company, call_id, lambda row: ended(row, cause))
 
 
 async def visible_call(ctx: Context, call_id: str) -> Row:
