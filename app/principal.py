@@ -36,10 +36,21 @@ class Principal:
     def has_role(self, role: Role) -> bool:
         return self.user is not None and role in self.user.roles
 
-    def has_permission(self, permission: Permission) -> bool:
+    @property
+    def permissions(self) -> list[Permission]:
+        """The effective permissions, in their declared order: a user's own and those the
+        company's settings give their roles."""
         if self.kind is PrincipalKind.TELEPHONY:
-            return permission is Permission.TELEPHONY
-        return self.user is not None and permission in self.user.permissions
+            return [Permission.TELEPHONY]
+        if self.user is None:
+            return []
+        granted = set(self.user.permissions)
+        if self.company is not None:
+            granted |= self.company.settings.permissions_of(self.user.roles)
+        return [permission for permission in Permission if permission in granted]
+
+    def has_permission(self, permission: Permission) -> bool:
+        return permission in self.permissions
 
 
 ANONYMOUS = Principal(PrincipalKind.ANONYMOUS)

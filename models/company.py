@@ -9,6 +9,7 @@ from pymongo import ASCENDING, IndexModel
 
 from models.secret import StoredSecret
 from models.timestamps import utcnow
+from models.user import Permission, Role
 from models.values import is_valid_url
 
 LDAP_SCHEMES = ("ldap", "ldaps")
@@ -79,6 +80,12 @@ class CompanySettings(BaseModel):
     caller_id_authentication: bool = False
     default_phone_region: str = "PL"
     ldap: LdapSettings = Field(default_factory=LdapSettings)
+    # Issue 12.15: the permissions every user of a role has, besides their own.
+    role_permissions: dict[Role, list[Permission]] = Field(default_factory=dict)
+
+    def permissions_of(self, roles: list[Role]) -> set[Permission]:
+        """The permissions ``roles`` carry."""
+        return {p for role in roles for p in self.role_permissions.get(role, [])}
 
 
 class Company(Document):

@@ -1,6 +1,7 @@
 """``login`` and ``me``."""
 
 import asyncio
+from dataclasses import replace
 
 import strawberry
 
@@ -44,9 +45,13 @@ def _checked_email(email: str, password: str) -> str:
 
 @strawberry.type
 class AuthQuery:
-    @strawberry.field(description="The calling user.")
+    @strawberry.field(
+        description="The calling user; its permissions are the effective ones: the user's own "
+        "and those of their roles (companySettings.rolePermissions)."
+    )
     def me(self, info: Info) -> User:
-        return User.from_model(info.context.user())
+        me = User.from_model(info.context.user())
+        return replace(me, permissions=info.context.principal.permissions)
 
 
 @strawberry.type

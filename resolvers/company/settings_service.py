@@ -23,7 +23,11 @@ from models.secret import StoredSecret
 from models.values import is_phone_region
 from resolvers.common.company_lock import under_company_lock
 from resolvers.common.inputs import camel, given, refuse_nulls
-from resolvers.company.settings_types import LdapSettingsInput, UpdateCompanySettingsInput
+from resolvers.company.settings_types import (
+    LdapSettingsInput,
+    RolePermissionsInput,
+    UpdateCompanySettingsInput,
+)
 from resolvers.context import Context
 from resolvers.crms.service import caller_scope
 from resolvers.projects.references import check_crm_id
@@ -97,6 +101,18 @@ def _ldap_changes(
     return changes
 
 
+def _role_permission_changes(
+    v: Validator, given_roles: list[RolePermissionsInput]
+) -> dict[str, Any]:
+    """Each role's permissions, one path a role: a role named twice is refused."""
+    changes: dict[str, Any] = {}
+    for index, item in enumerate(given_roles):
+        path = f"role_permissions.{item.role.value}"
+        if v.check(path not in changes, f"input.rolePermissions.{index}.role", "Given twice."):
+            changes[path] = [p.value for p in dict.fromkeys(item.permissions)]
+    return changes
+
+
 async def _changes(
     current: CompanySettings,
     tenant_id: PydanticObjectId,
@@ -105,7 +121,7 @@ async def _changes(
 ) -> dict[str, Any]:
     """The validated changes ``data`` asks for, by dotted path under ``settings``."""
     v = Validator()
-    refuse_nulls(v, data, (*FLAGS, "default_phone_region", "ldap"))
+    refuse_nulls(v, data, (*FLAGS, "default_phone_region", "ldap", "role_permissions"))
     if given(data.ldap) and data.ldap is not None:
         refuse_nulls(v, data.ldap, ("enabled",), "input.ldap")
     v.raise_if_any()
@@ -123,6 +139,8 @@ async def _changes(
     if given(data.ldap):
         ldap = _ldap_changes(v, current.ldap, data.ldap, secrets)
         changes.update({f"ldap.{name}": value for name, value in ldap.items()})
+    if given(data.role_permissions) and data.role_permissions is not None:
+        changes.update(_role_permission_changes(v, data.role_permissions))
     v.raise_if_any()
     return changes
 

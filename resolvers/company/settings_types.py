@@ -9,6 +9,7 @@ from models.errors import Forbidden
 from resolvers.common.secret import SecretStatus, secret_status
 from resolvers.context import Info
 from resolvers.projects.types import LazyCrm, crm_of_company
+from resolvers.users.types import Permission, Role
 
 
 @strawberry.type(description="R1.5: the directory users can authenticate against (admins only).")
@@ -32,6 +33,12 @@ class LdapSettings:
         )
 
 
+@strawberry.type(description="The permissions every user of a role has, besides their own.")
+class RolePermissions:
+    role: Role
+    permissions: list[Permission]
+
+
 @strawberry.type(description="The CRM settings of the company (R1).")
 class CompanySettings:
     crm_enabled: bool = strawberry.field(description="R1.1: off refuses every CRM operation.")
@@ -47,6 +54,10 @@ class CompanySettings:
     )
     default_phone_region: str = strawberry.field(
         description="ISO 3166 alpha-2 region for phone numbers written without a country code."
+    )
+    role_permissions: list[RolePermissions] = strawberry.field(
+        description="Every role with the permissions it gives its users (e.g. DIAL to all "
+        "agents); a user has these and their own (me { permissions })."
     )
     ldap_settings: strawberry.Private[LdapSettingsModel]
 
@@ -72,6 +83,10 @@ class CompanySettings:
             default_crm_id=strawberry.ID(str(default_crm_id)) if default_crm_id else None,
             caller_id_authentication=settings.caller_id_authentication,
             default_phone_region=settings.default_phone_region,
+            role_permissions=[
+                RolePermissions(role=role, permissions=settings.role_permissions.get(role, []))
+                for role in Role
+            ],
             ldap_settings=settings.ldap,
         )
 
@@ -88,6 +103,12 @@ class LdapSettingsInput:
     user_filter: str | None = strawberry.UNSET
 
 
+@strawberry.input(description="The permissions of one role: they replace its current ones.")
+class RolePermissionsInput:
+    role: Role
+    permissions: list[Permission]
+
+
 @strawberry.input(description="Only the fields given are changed; defaultCrmId null clears it.")
 class UpdateCompanySettingsInput:
     crm_enabled: bool | None = strawberry.UNSET
@@ -96,3 +117,6 @@ class UpdateCompanySettingsInput:
     caller_id_authentication: bool | None = strawberry.UNSET
     default_phone_region: str | None = strawberry.UNSET
     ldap: LdapSettingsInput | None = strawberry.UNSET
+    role_permissions: list[RolePermissionsInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="The roles listed change; the others stay."
+    )
