@@ -9,11 +9,25 @@ from pathlib import Path
 
 from app.settings import Settings
 
+# `crm import`: the job ran, but some rows failed (they are in FILE.errors.csv); 1: it failed.
+SOME_ROWS_FAILED = 2
+
+
+def _require_database(settings: Settings, command: str) -> None:
+    """Commands that read the service's data refuse a data directory without a database, rather
+    than creating one there with new keys (run from another directory, they would)."""
+    if settings.mongodb_uri or (settings.data_dir / "embedded" / "db").exists():
+        return
+    sys.exit(
+        f"crm {command}: no database in {settings.data_dir.resolve()}: run the command in the "
+        "directory where `crm serve` ran, or set CRM_DATA_DIR to the service's data directory "
+        "(or CRM_MONGODB_URI to its database)"
+    )
+
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
-    import uvicorn
-
     from app.server import create_app
+    from app.serving import serve
 
     overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
     settings = settings.model_copy(update=overrides)
@@ -21,11 +35,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     # The modules and the base schema live as long as the process: frozen, the collector's full
     # passes no longer walk them, which were the longest pauses under a fan-out of call events.
     gc.freeze()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    serve(app, settings)
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> None:
     from app.keys import jwt_secret
+
+    _require_database(settings, "token")
     from app.tokens import TokenKind, TokenService
 
     tokens = TokenService(jwt_secret(settings), settings.token_ttl)
@@ -54,8 +70,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> None:
     from app.import_cli import CommandError, import_file, print_progress
     from models.import_job import ImportMode
 
+    _require_database(settings, "import")
     try:
-        job = import_file(
+        outcome = import_file(
             settings,
             args.file,
             args.company,
@@ -70,16 +87,19 @@ def _import(args: argparse.Namespace, settings: Settings) -> None:
     except CommandError as error:
         sys.exit(f"crm import: {error}")
     print(file=sys.stderr)
-    if job.get("failed"):
-        print(f"failed rows: GET /imports/{job['_id']}/errors.csv", file=sys.stderr)
+    job = outcome.job
     if job.get("status") != "COMPLETED":
         sys.exit(f"crm import: {job.get('status')} {job.get('message') or ''}".rstrip())
+    if outcome.errors_file is not None:
+        print(f"{job['failed']:,} rows failed: see {outcome.errors_file}", file=sys.stderr)
+        sys.exit(SOME_ROWS_FAILED)
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> None:
     from app.import_cli import CommandError, export_file, print_progress
     from models.export_job import ExportFormat
 
+    _require_database(settings, "export")
     try:
         job = export_file(
             settings,
@@ -96,10 +116,19 @@ def _export(args: argparse.Namespace, settings: Settings) -> None:
         sys.exit(f"crm export: {job.get('status')} {job.get('message') or ''}".rstrip())
 
 
-def _export_schema(_: argparse.Namespace, __: Settings) -> None:
+def _export_schema(args: argparse.Namespace, settings: Settings) -> None:
     from resolvers.schema import build_schema
 
-    print(build_schema().as_str())
+    if not args.company:
+        print(build_schema().as_str())
+        return
+    from app.user_tokens import company_definitions
+
+    _require_database(settings, "export-schema")
+    definitions = asyncio.run(company_definitions(settings, args.company))
+    if definitions is None:
+        sys.exit(f"crm export-schema: no company {args.company}")
+    print(build_schema(definitions).as_str())
 
 
 def parser() -> argparse.ArgumentParser:
@@ -125,15 +154,35 @@ def parser() -> argparse.ArgumentParser:
     token.set_defaults(run=_token)
 
     export = commands.add_parser("export-schema", help="print the SDL of the base schema")
+    export.add_argument(
+        "--company",
+        metavar="NAME",
+        help="the schema of this company (name or id): the base one with its custom fields",
+    )
     export.set_defaults(run=_export_schema)
 
-    imports = commands.add_parser("import", help="import contacts from an xlsx/xls/ods/csv file")
+    imports = commands.add_parser(
+        "import",
+        help="import contacts from an xlsx/xls/ods/csv file",
+        description="Imports contacts as the company's first administrator. Rows that fail are "
+        "written to FILE.errors.csv beside the file. Exit status: 0 every row imported, "
+        f"{SOME_ROWS_FAILED} some rows failed, 1 the import failed.",
+    )
     imports.add_argument("file", type=Path, help="the file")
     imports.add_argument("--company", required=True, help="the company's name")
     imports.add_argument("--crm", required=True, help="the CRM's name")
-    imports.add_argument("--mode", choices=["create-only", "upsert"], default="create-only")
     imports.add_argument(
-        "--match-on", help="email, phone, id or the key of a unique field (UPSERT needs it)"
+        "--mode",
+        choices=["create-only", "upsert"],
+        default="create-only",
+        help="create-only: every row is a new contact unless --match-on is given, then rows "
+        "that match a stored contact are skipped; upsert: matched contacts are updated",
+    )
+    imports.add_argument(
+        "--match-on",
+        help="email, phone, id or the key of a unique field (upsert needs it); without it, a "
+        "create-only import creates a second contact for a row with a stored contact's email or "
+        "phone (a row with a stored unique field's value fails)",
     )
     imports.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imports.add_argument(

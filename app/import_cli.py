@@ -23,12 +23,21 @@ from models.timestamps import utcnow
 from models.user import Role, User
 from models.values import name_key
 from resolvers.exports.storage import export_path
+from resolvers.imports.failed_rows import errors_csv
 from resolvers.imports.jobs import register_job_handlers
 from resolvers.imports.upload import CHUNK, ImportRequest, create_import_job
 from resolvers.records.listing import list_query
 
 BAR_WIDTH = 30
 PROGRESS_SECONDS = 0.5
+# An import's counts, as its summary names them; a dry run writes nothing, so it says "would".
+COUNTS = {"created": "created", "updated": "updated", "skipped": "skipped", "failed": "failed"}
+DRY_RUN_COUNTS = {
+    **COUNTS,
+    "created": "would create",
+    "updated": "would update",
+    "skipped": "would skip",
+}
 
 
 class CommandError(Exception):
@@ -61,13 +70,14 @@ async def _target(company_name: str, crm_name: str) -> Target:
 
 
 def progress_bar(job: dict[str, Any]) -> str:
+    """The job's line: a bar (empty while nothing is counted yet), and an import's counts."""
     total, done = job.get("total") or 0, job.get("processed") or 0
-    filled = BAR_WIDTH * done // total if total else BAR_WIDTH
-    counts = ", ".join(
-        f"{name} {job.get(name, 0):,}" for name in ("created", "updated", "skipped", "failed")
-    )
+    filled = BAR_WIDTH * done // total if total else 0
+    labels = DRY_RUN_COUNTS if job.get("dry_run") else COUNTS
+    counts = ", ".join(f"{label} {job[name]:,}" for name, label in labels.items() if name in job)
     bar = "#" * filled + "." * (BAR_WIDTH - filled)
-    return f"\r[{bar}] {done:,}/{total:,} rows  {counts}  {job.get('status', '')}"
+    status = f"{job.get('status', '')}{' (dry run: nothing written)' if job.get('dry_run') else ''}"
+    return f"\r[{bar}] {done:,}/{total:,} rows  {counts}  {status}"
 
 
 async def _run_showing_progress(
@@ -100,6 +110,24 @@ async def _with_services(settings: Settings, work: Callable[[Services], Any]) ->
         await services.database.close()
 
 
+@dataclass(frozen=True)
+class ImportOutcome:
+    job: dict[str, Any]
+    # The failed rows with the reason of each, beside the imported file; None: no row failed.
+    errors_file: Path | None
+
+
+async def _write_failed_rows(job_id: Any, path: Path) -> Path:
+    """``FILE.errors.csv`` beside ``path``: the rows to fix and import again."""
+    job = await ImportJob.get(job_id)
+    assert job is not None
+    target = path.with_name(f"{path.name}.errors.csv")
+    with target.open("w", encoding="utf-8", newline="") as file:
+        async for line in errors_csv(job):
+            file.write(line)
+    return target
+
+
 def import_file(
     settings: Settings,
     path: Path,
@@ -112,12 +140,12 @@ def import_file(
     create_missing_references: bool,
     sheet: str | None,
     show: Callable[[dict], None],
-) -> dict[str, Any]:
-    """Imports ``path`` and returns the finished job (as stored)."""
+) -> ImportOutcome:
+    """Imports ``path``: the finished job (as stored) and the file of its failed rows."""
     if not path.is_file():
         raise CommandError(f"no file {path}")
 
-    async def work(services: Services) -> dict[str, Any]:
+    async def work(services: Services) -> ImportOutcome:
         target = await _target(company, crm)
         request = ImportRequest(
             crm=target.crm,
@@ -136,7 +164,9 @@ def import_file(
             details = error.extensions.get("fieldErrors") or []
             lines = [error.message, *(f"  {e['field']}: {e['message']}" for e in details)]
             raise CommandError("\n".join(lines)) from error
-        return await _run_showing_progress(services, ImportJob, job.id, show)
+        done = await _run_showing_progress(services, ImportJob, job.id, show)
+        errors_file = await _write_failed_rows(job.id, path) if done.get("failed") else None
+        return ImportOutcome(done, errors_file)
 
     return asyncio.run(_with_services(settings, work))
 

@@ -1,4 +1,5 @@
-"""Issuing user and telephony tokens from the command line, while the service may be running."""
+"""Issuing user and telephony tokens, and reading a company's field definitions, from the command
+line, while the service may be running."""
 
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -10,6 +11,7 @@ from app.db import Database
 from app.settings import Settings
 from app.tokens import TokenKind, TokenService
 from models.company import Company
+from models.field_definition import FieldDefinition
 from models.user import User
 from models.values import name_key, normalize_email
 
@@ -51,3 +53,15 @@ async def telephony_token(settings: Settings, tokens: TokenService, company: str
     if found is None:
         return None
     return tokens.issue(TokenKind.TELEPHONY, str(found.id), str(found.id))
+
+
+async def company_definitions(settings: Settings, company: str) -> list[FieldDefinition] | None:
+    """The field definitions of ``company`` (its name or id); None: no such company."""
+
+    async def read() -> list[FieldDefinition] | None:
+        found = await _company(company)
+        if found is None:
+            return None
+        return await FieldDefinition.find({"tenant_id": found.id}).to_list()
+
+    return await _read(settings, read)

@@ -1,4 +1,6 @@
-"""The ``crm`` command: the schema file, tokens, and ``serve --demo`` on the embedded database."""
+"""The ``crm`` command: the schema file, tokens, and ``serve --demo`` on the embedded database;
+a company's schema, the import's exit codes and failed rows, a data directory without a
+database."""
 
 import re
 import subprocess
@@ -8,17 +10,28 @@ from pathlib import Path
 import httpx
 
 from app.demo import ADMIN_EMAIL, AGENT_EMAIL, DEMO_TOKEN_FILE
+from app.import_cli import progress_bar
 from tests.conftest import clean_env, free_port, service_env, wait_until_ready
 from tests.operations import document
+from tests.records import with_default_crm
 
 ROOT = Path(__file__).resolve().parent.parent
 BEARER = re.compile(r"Bearer ([\w.-]+)")
 
 
-def crm(*args: str, env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "app", *args], env=env, capture_output=True, text=True, timeout=60
+def run(*args: str, env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def crm(*args: str, env: dict[str, str]) -> str:
+    done = run(*args, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -115,3 +128,74 @@ def demo_token(data_dir: Path, log_path: Path) -> str:
     assert match.group(1) not in log, log
     assert str(token_file) in log, log
     return match.group(1)
+
+
+async def test_export_schema_of_a_company_has_its_custom_fields(settings, tenant):
+    await tenant.admin.op(
+        "CreateFieldDefinition",
+        input={"entity": "CONTACT", "name": "Numer klienta", "key": "numerKlienta", "type": "TEXT"},
+    )
+    env = service_env(settings)
+
+    company = crm("export-schema", "--company", tenant.name, env=env)
+
+    assert "numerKlienta" in company
+    assert "numerKlienta" not in crm("export-schema", env=env)
+    assert crm("export-schema", "--company", tenant.id, env=env) == company
+    unknown = run("export-schema", "--company", "No Such Company", env=env)
+    assert unknown.returncode == 1
+    assert "no company No Such Company" in unknown.stderr
+
+
+async def contact_count(tenant) -> int:
+    return (await tenant.admin.op("CountedContacts", first=1)).data["contacts"]["totalCount"]
+
+
+async def test_import_exit_codes_failed_rows_file_and_dry_run(settings, tenant, tmp_path):
+    await with_default_crm(tenant, "Sprzedaż")
+    env = service_env(settings)
+    target = ("--company", tenant.name, "--crm", "Sprzedaż")
+    mixed = tmp_path / "nowi.csv"
+    mixed.write_text("Imię;Nazwisko;E-mail\nEwa;Lis;ewa@example.com\nZły;Mail;zly\n", "utf-8")
+
+    dry = run("import", str(mixed), *target, "--dry-run", env=env)
+    assert dry.returncode == 2, dry.stderr
+    assert "would create 1" in dry.stderr
+    assert "dry run" in dry.stderr
+    assert await contact_count(tenant) == 0
+
+    imported = run("import", str(mixed), *target, env=env)
+    assert imported.returncode == 2, imported.stderr
+    errors_file = tmp_path / "nowi.csv.errors.csv"
+    assert str(errors_file) in imported.stderr
+    assert "/imports/" not in imported.stderr
+    lines = errors_file.read_text("utf-8-sig").splitlines()
+    assert len(lines) == 2
+    assert lines[1].startswith("Zły;Mail;zly;")
+    assert await contact_count(tenant) == 1
+
+    clean = tmp_path / "czysty.csv"
+    clean.write_text("Imię;Nazwisko\nOla;Nowak\n", "utf-8")
+    done = run("import", str(clean), *target, env=env)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "czysty.csv.errors.csv").exists()
+    refused = run("import", str(clean), *target, "--mode", "upsert", env=env)
+    assert refused.returncode == 1
+    assert await contact_count(tenant) == 2
+
+
+def test_the_progress_bar_is_empty_at_zero_of_zero():
+    assert "#" not in progress_bar({"total": 0, "processed": 0, "status": "COMPLETED"})
+    half = progress_bar({"total": 4, "processed": 2, "status": "RUNNING"})
+    assert "#" * 15 + "." * 15 in half
+
+
+def test_commands_outside_the_data_directory_create_nothing(tmp_path):
+    env = clean_env()
+    for args in (["token", "boss@example.com"], ["token", "--operator"]):
+        done = run(*args, env=env, cwd=tmp_path)
+        assert done.returncode == 1
+        assert f"no database in {tmp_path / 'data'}" in done.stderr
+        assert "CRM_DATA_DIR" in done.stderr
+        assert done.stdout == ""
+    assert list(tmp_path.iterdir()) == []

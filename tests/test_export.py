@@ -355,7 +355,7 @@ async def test_the_command_line_exports_and_imports_a_crm(crm, settings, tmp_pat
     added = crm_command(
         "import", str(new), "--company", company, "--crm", crm_name, settings=settings
     )
-    assert added.returncode == 0, added.stderr
+    assert added.returncode == 2, added.stderr  # some rows failed
     assert "created 1" in added.stderr
     assert "failed 1" in added.stderr
     assert "errors.csv" in added.stderr
