@@ -41,7 +41,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
 def _token(args: argparse.Namespace, settings: Settings) -> None:
     from app.keys import jwt_secret
 
-    _require_database(settings, "token")
+    if not (args.operator and settings.jwt_secret):  # an operator token needs only the secret
+        _require_database(settings, "token")
     from app.tokens import TokenKind, TokenService
 
     tokens = TokenService(jwt_secret(settings), settings.token_ttl)

@@ -199,3 +199,8 @@ def test_commands_outside_the_data_directory_create_nothing(tmp_path):
         assert "CRM_DATA_DIR" in done.stderr
         assert done.stdout == ""
     assert list(tmp_path.iterdir()) == []
+    env["CRM_JWT_SECRET"] = "a-jwt-secret-of-sufficient-length-0123456789"
+    operator = run("token", "--operator", env=env, cwd=tmp_path)
+    assert operator.returncode == 0, operator.stderr
+    assert operator.stdout.strip()
+    assert list(tmp_path.iterdir()) == []
