@@ -166,6 +166,13 @@ async def test_a_broken_multipart_request_is_a_coded_error(http, company, data, 
     coded_error(response)
 
 
+@pytest.mark.parametrize("file", ["", "a,b;1,2", 5, {"filename": "a.csv"}, [1]])
+async def test_an_upload_that_is_not_a_file_part_is_a_coded_error(company, file):
+    """Strawberry's Upload took any value: a string sent in JSON reached the import."""
+    refused = await company.admin.raw(UPLOAD_QUERY["query"], {"file": file})
+    assert refused.error_code == "BAD_REQUEST", refused.body
+
+
 @pytest.mark.parametrize(
     "content_type",
     ["multipart/form-data", "multipart/form-data; boundary=x", "text/plain"],

@@ -6,6 +6,8 @@ from typing import NewType
 
 import strawberry
 from bson.decimal128 import Decimal128
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload
 
 from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 from models.field_definition import FieldType
@@ -53,6 +55,13 @@ def _parse_decimal_literal(node: ValueNode, _variables: object = None) -> Decima
     return _parse_decimal(node.value)
 
 
+def _parse_upload(value: object) -> UploadFile:
+    """Strawberry's Upload takes any value, so a string sent as JSON reached the resolvers."""
+    if not isinstance(value, UploadFile):
+        raise ValueError("Must be a file part of a multipart request.")
+    return value
+
+
 URL = NewType("URL", str)
 
 SCALAR_MAP = {
@@ -68,6 +77,12 @@ SCALAR_MAP = {
         serialize=str,
         parse_value=_parse_decimal,
         parse_literal=_parse_decimal_literal,
+    ),
+    Upload: strawberry.scalar(
+        name="Upload",
+        description="Represents a file upload.",
+        serialize=lambda value: value,
+        parse_value=_parse_upload,
     ),
 }
 
