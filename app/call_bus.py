@@ -10,6 +10,17 @@ The stream's resume token is kept after every batch, empty ones included. When t
 and none is delivered twice; pymongo's own single resume attempt comes first. Only when the
 database no longer holds the token's position (``ChangeStreamHistoryLost``) does the bus start
 again from the present, and it logs that changes were lost.
+
+A token names a position in one server's history. A server that was killed may come back without
+the last writes it acknowledged before (the embedded server flushes its journal every few
+moments), and so without the position a token names: resumed from such a token, the stream
+would silently skip the changes that reuse those positions. When the server answering is not the
+one the token came from (``hello``'s ``topologyVersion.processId``), the stream is reopened at
+the time of the last change delivered (``startAtOperationTime``) instead, skipping the changes of
+that very time it delivered already.
+
+Stopping waits at most :data:`STOP_SECONDS`; a cancellation that pymongo swallows (it can turn
+one into a server-selection error) does not keep the stream reopening.
 """
 
 import asyncio
@@ -19,6 +30,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from bson import Timestamp
 from pymongo.asynchronous.change_stream import AsyncChangeStream
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import OperationFailure, PyMongoError
@@ -30,6 +42,7 @@ _PIPELINE = [{"$match": {"operationType": {"$in": ["insert", "replace", "update"
 _TOKEN_UNUSABLE = frozenset({260, 280, 286})  # InvalidResumeToken, ChangeStreamFatalError, …Lost
 # Changes waiting for one subscriber; a subscriber that falls this far behind is dropped.
 MAX_PENDING = 1000
+STOP_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,7 @@ class CallBus:
         collection: Callable[[], AsyncCollection],
         *,
         retry_delay: float = 0.2,
-        max_retry_delay: float = 5.0,
+        max_retry_delay: float = 2.0,
         max_pending: int = MAX_PENDING,
     ) -> None:
         self._collection = collection
@@ -104,7 +117,14 @@ class CallBus:
         self._max_pending = max_pending
         self._subscribers: dict[Any, set[Subscription]] = {}
         self._resume_token: dict[str, Any] | None = None
+        # The server the token came from, the time of the last change delivered (or of the
+        # first opening) and the changes of that time delivered: where a restarted server
+        # resumes from.
+        self._server: Any = None
+        self._time: Timestamp | None = None
+        self._delivered_at_time: set[str] = set()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._first_attempt = asyncio.Event()
         self.is_watching = False
 
@@ -116,10 +136,10 @@ class CallBus:
         await self._first_attempt.wait()
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=STOP_SECONDS)
             self._task = None
         for subscribers in self._subscribers.values():
             for subscription in subscribers:
@@ -149,7 +169,7 @@ class CallBus:
 
     async def _run(self) -> None:
         delay = self._retry_delay
-        while True:
+        while not self._stopping:
             try:
                 async with await self._open() as stream:
                     self.is_watching = True
@@ -174,17 +194,52 @@ class CallBus:
             delay = min(delay * 2, self._max_retry_delay)
 
     async def _open(self) -> AsyncChangeStream:
-        stream = await self._collection().watch(
-            _PIPELINE, full_document="updateLookup", resume_after=self._resume_token
-        )
+        collection = self._collection()
+        hello = await collection.database.client.admin.command("hello")
+        server = (hello.get("topologyVersion") or {}).get("processId")
+        if self._resume_token is not None and self._time is not None and server != self._server:
+            log.warning(
+                "call bus: the database server was restarted; resuming from the time of the "
+                "last call event delivered"
+            )
+            stream = await collection.watch(
+                _PIPELINE, full_document="updateLookup", start_at_operation_time=self._time
+            )
+        else:
+            stream = await collection.watch(
+                _PIPELINE, full_document="updateLookup", resume_after=self._resume_token
+            )
         if self._resume_token is None:
             self._resume_token = stream.resume_token
+            self._time = hello.get("operationTime")
+        self._server = server
         return stream
 
     async def _follow(self, stream: AsyncChangeStream) -> None:
-        while stream.alive:
+        while stream.alive and not self._stopping:
             change = await stream.try_next()
             # Kept after empty batches too: the position stays recent in a quiet collection.
             self._resume_token = stream.resume_token
-            if change is not None and change.get("fullDocument") is not None:
-                self.publish(CallChange(change["operationType"], change["fullDocument"]))
+            if (
+                change is not None
+                and self._first_time_delivered(change)
+                and change.get("fullDocument") is not None
+            ):
+                document, position = change["fullDocument"], change["_id"]
+                self.publish(CallChange(change["operationType"], document, position))
+
+    def _first_time_delivered(self, change: dict[str, Any]) -> bool:
+        """Records ``change`` as delivered; False when it was already (a stream reopened at
+        the time of the last change delivered sees the changes of that time again)."""
+        time, token = change.get("clusterTime"), change["_id"]["_data"]
+        if time is None:
+            return True
+        if self._time is None or time > self._time:
+            self._time, self._delivered_at_time = time, {token}
+            return True
+        if time < self._time:  # a server whose clock went back: nothing to tell it by
+            return True
+        if token in self._delivered_at_time:
+            return False
+        self._delivered_at_time.add(token)
+        return True

@@ -111,8 +111,10 @@ class ChangeFeed:
                         self.counts[collection] += 1
                         for observer in self._observers.get(collection, ()):
                             observer(change)
-            except InvalidOperation:  # the client was closed: the process is stopping
-                return
+            except InvalidOperation:  # the client was closed: the process is stopping...
+                if User.get_pymongo_collection().database.client is database.client:
+                    return
+                # ...or the database moved to another port (app/db.py): reopened on the new one
             except PyMongoError:
                 log.warning("kept reads: change stream lost; reopening in %.1f s", delay)
             finally:

@@ -11,6 +11,7 @@ from typing import Any
 
 from beanie import PydanticObjectId
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from pymongo.errors import ConnectionFailure
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -35,9 +36,10 @@ from app.segmentation_jobs import JOBS as SEGMENTATION_JOBS
 from app.services import Services
 from app.settings import Settings
 from app.socket_sessions import WS_FORBIDDEN, SocketSession
+from app.stopping import stop_within
 from app.telephony import TelephonyEvents
 from graphql import ExecutionResult
-from models.errors import BadRequest, NotFound, Unauthenticated
+from models.errors import BadRequest, NotFound, ServiceUnavailable, Unauthenticated
 from models.field_definition import FieldDefinition
 from resolvers.context import Context
 from resolvers.exports.download import export_file_response
@@ -49,6 +51,8 @@ from resolvers.schema import CrmSchema, Limits, build_schema
 log = logging.getLogger(__name__)
 
 CONNECTION_INIT_TIMEOUT_SECONDS = 10.0
+# Shutdown: how long the background workers get to stop (crm serve ends within 10 s).
+STOP_SECONDS = 3.0
 PRINCIPAL_KEY = "crm.principal"
 # Live company schemas (about 1 MB each with 200 custom fields).
 SCHEMA_CACHE_SIZE = 64
@@ -129,6 +133,13 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> Respon
     else:
         refusal = error_response(BadRequest(error.detail), error.status_code)
     refusal.headers.update(error.headers or {})
+    return refusal
+
+
+async def _database_unavailable(_: Request, __: Exception) -> Response:
+    """A request that needed the database while it is away (app/db.py): try again shortly."""
+    refusal = error_response(ServiceUnavailable(), 503)
+    refusal.headers["Retry-After"] = str(ServiceUnavailable.retry_after_seconds)
     return refusal
 
 
@@ -327,17 +338,23 @@ def create_app(
             yield
         finally:
             export_sweeper.cancel()
-            await services.jobs.stop()
-            await services.crm_pushes.stop()
-            await services.call_bus.stop()
-            await SEGMENTATION_JOBS.stop()
+            await stop_within(
+                STOP_SECONDS,
+                jobs=services.jobs.stop(),
+                crm_pushes=services.crm_pushes.stop(),
+                call_bus=services.call_bus.stop(),
+                segmentation=SEGMENTATION_JOBS.stop(),
+            )
             await services.database.close()
 
     async def healthz(_: Request) -> Response:
-        return PlainTextResponse("ok")
+        """Whether the process can serve: its database answered the last check."""
+        if services.database.available:
+            return PlainTextResponse("ok")
+        return PlainTextResponse("database unavailable", status_code=503)
 
     async def readyz(_: Request) -> Response:
-        if await services.database.ping():
+        if await services.database.ready():
             return PlainTextResponse("ready")
         return PlainTextResponse("database unavailable", status_code=503)
 
@@ -361,7 +378,10 @@ def create_app(
             ),
             Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
         ],
-        exception_handlers={StarletteHTTPException: _http_error},
+        exception_handlers={
+            StarletteHTTPException: _http_error,
+            ConnectionFailure: _database_unavailable,
+        },
         lifespan=lifespan,
     )
     app.state.services = services

@@ -124,6 +124,20 @@ class Settings(BaseSettings):
         "totalCount counts as a list scan); above it the request answers BAD_REQUEST.",
     )
 
+    database_wait_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=30,
+        description="How long a request waits for an unreachable database before it is answered "
+        "SERVICE_UNAVAILABLE (pymongo's server selection), in seconds.",
+    )
+    database_lost_exit_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="How long a service on the embedded database tries to get it back (start it "
+        "again, or find the one another process started) before it exits, in seconds.",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -68,6 +68,19 @@ class TooManyRequests(DomainError):
         super().__init__(message, retryAfterSeconds=retry_after_seconds)
 
 
+class ServiceUnavailable(DomainError):
+    """The database does not answer (restarting, or gone): the same request may succeed soon."""
+
+    code = "SERVICE_UNAVAILABLE"
+    retry_after_seconds: ClassVar[int] = 2
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database is not available right now; try again shortly.",
+            retryAfterSeconds=self.retry_after_seconds,
+        )
+
+
 class Conflict(DomainError):
     """A uniqueness or reference conflict; names the field and the record already holding it."""
 

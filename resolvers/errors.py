@@ -4,10 +4,12 @@ import logging
 import uuid
 from collections.abc import Iterator
 
+from pymongo.errors import ConnectionFailure
+from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
 from graphql import GraphQLError
-from models.errors import DomainError
+from models.errors import DomainError, ServiceUnavailable
 
 log = logging.getLogger("crm.errors")
 
@@ -30,6 +32,11 @@ def shape_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError):
         return error
+    if isinstance(original, ConnectionFailure):  # the database is away (app/db.py)
+        unavailable = ServiceUnavailable()
+        return GraphQLError(
+            unavailable.message, error.nodes, path=error.path, extensions=unavailable.extensions
+        )
     if _request_error(error):
         if "code" not in (error.extensions or {}):
             error.extensions = {**(error.extensions or {}), "code": "BAD_REQUEST"}
@@ -50,3 +57,8 @@ class ErrorShaping(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [shape_error(error) for error in result.errors]
+            codes = {(error.extensions or {}).get("code") for error in result.errors}
+            response = getattr(self.execution_context.context, "response", None)
+            if ServiceUnavailable.code in codes and isinstance(response, Response):
+                response.status_code = 503
+                response.headers["Retry-After"] = str(ServiceUnavailable.retry_after_seconds)
