@@ -1,8 +1,10 @@
 """Text cells of CSV files kept text (CSV injection).
 
-A cell that a spreadsheet program would run as a formula starts with "=" or "@", or with "+" or
-"-" and holds more than a number or a phone does. A CSV written here keeps such a text a text with
-a leading "'" (the header too), and reading a CSV takes the "'" off again. Apart from
+A cell that a spreadsheet program would run as a formula starts with "=", "@", a tab or a carriage
+return, or with "+" or "-" and holds more than a number or a phone does: after the sign only
+digits, spaces, parentheses and decimal separators ("-12,5", "+48 500 000 001"); another operator
+("-2+3", "+1/2", "+48 500-000-001") makes it a formula. A CSV written here keeps such a text a
+text with a leading "'" (the header too), and reading a CSV takes the "'" off again. Apart from
 app/spreadsheets.py (writers): the reader's child process imports this without the writers.
 """
 
@@ -13,7 +15,8 @@ from typing import Any
 from models.import_values import cell_text
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_SIGNED_NUMBER = re.compile(r"[+-][\d\s().,/+-]*")
+# A sign, then only what a number or a phone is written with: no operator after the sign.
+_SIGNED_NUMBER = re.compile(r"[+-][0-9 \u00a0().,]*")
 
 
 def _escaped(text: str) -> str:

@@ -230,6 +230,7 @@ async def test_a_csv_export_keeps_formulas_text_and_imports_back_unchanged(crm, 
             "lastName": formula,
             "phones": [{"number": "+48 500 000 009"}],
             "address": {"line1": "-2+3*A1"},
+            "tags": ["-2+3"],
         },
     )
     assert not created.errors
@@ -240,6 +241,7 @@ async def test_a_csv_export_keeps_formulas_text_and_imports_back_unchanged(crm, 
     text = path.read_text(encoding="utf-8-sig")
     assert "'@SUM(A1)" in text
     assert "'-2+3*A1" in text
+    assert ";'-2+3;" in text
     assert "'=HYPERLINK(" in text
     assert "+48500000009" in text
     assert "'+48500000009" not in text
