@@ -48,10 +48,12 @@ STOP_SECONDS = 2.0
 @dataclass(frozen=True)
 class CallChange:
     """One new version of a call. ``shared`` is the same dict for every subscriber of this
-    process that receives the change: work derived from it (rows it refers to) is done once."""
+    process that receives the change: work derived from it (rows it refers to) is done once.
+    ``position``: the change's resume token, where a subscriber who saw it resumes from."""
 
     operation: str
     document: dict[str, Any]
+    position: dict[str, Any]
     shared: dict[str, Any] = field(default_factory=dict)
 
 
@@ -127,6 +129,11 @@ class CallBus:
         self._stopping = False
         self._first_attempt = asyncio.Event()
         self.is_watching = False
+
+    @property
+    def position(self) -> dict[str, Any] | None:
+        """The stream's resume token: every change at or before it is already stored."""
+        return self._resume_token
 
     async def start(self) -> None:
         """Opens the stream; returns once the first attempt is made, so that every change

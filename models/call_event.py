@@ -90,6 +90,16 @@ class CallEvent(Document):
                 ],
                 name="calls_of_contact",
             ),
+            # recentCalls: a desktop's latest calls.
+            IndexModel(
+                [
+                    ("tenant_id", ASCENDING),
+                    ("project_id", ASCENDING),
+                    ("started_at", DESCENDING),
+                    ("_id", DESCENDING),
+                ],
+                name="calls_of_project",
+            ),
         ]
 
 

@@ -5,26 +5,45 @@ Access is checked when the subscription starts, and again for each event against
 principal as it is now (app/socket_sessions.py): a user who left a project stops receiving its
 calls at once, one who joined a project receives them (when no projects were named), and a
 deactivated user's socket is closed.
+
+``incomingCalls(since:)`` first sends what the desktop missed after that position
+(``replay.py``), then goes on live: the live subscription is registered before the replay's
+last read, and the changes both hold are sent once.
 """
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
 from beanie import PydanticObjectId
 
-from app.call_bus import CallChange
+from app.call_bus import CallChange, Subscription
 from app.socket_sessions import SESSION_KEY, SocketSession
 from models.call_event import CallDirection
 from models.errors import DomainError
+from resolvers.calls import positions
 from resolvers.calls.access import subscribed_projects, telephony_company
 from resolvers.calls.loads import read_all
+from resolvers.calls.replay import Replay
 from resolvers.context import Context
 
-ToNode = Callable[[dict[str, Any], dict[str, Any]], Any]
+ToNode = Callable[[CallChange], Any]
 
 
 def _session(ctx: Context) -> SocketSession | None:
     return ctx.request.scope.get(SESSION_KEY)
+
+
+async def _replayed_then_live(replay: Replay, live: Subscription) -> AsyncIterator[CallChange]:
+    replayed = await replay.rest()
+    sent = {positions.key(change.position) for change in replayed}
+    for change in replayed:
+        yield change
+    async for change in live:
+        position = positions.key(change.position)
+        if position in sent:
+            sent.discard(position)
+        else:
+            yield change
 
 
 async def _changes(
@@ -33,11 +52,14 @@ async def _changes(
     accept: Callable[[CallChange], bool],
     allowed: Callable[[CallChange], bool],
     to_node: ToNode,
+    replay: Replay | None = None,
 ) -> AsyncGenerator[Any, None]:
     """The changes ``accept`` takes (it sees every change of the process's company: no reads),
-    each delivered if the subscriber, as they are now, is ``allowed`` it."""
+    after those ``replay`` holds and reads on, each delivered if the subscriber, as they are
+    now, is ``allowed`` it."""
     session = _session(ctx)
-    with ctx.services.call_bus.subscribe(tenant_id, accept) as changes:
+    with ctx.services.call_bus.subscribe(tenant_id, accept) as live:
+        changes = live if replay is None else _replayed_then_live(replay, live)
         async for change in changes:
             if session is not None:
                 # Unauthenticated when the token no longer holds: the socket is closed then.
@@ -48,16 +70,25 @@ async def _changes(
             ctx.loaders.clear()
             # Once for all of this process's subscribers: then their fields resolve at once.
             await read_all(change.shared, change.document)
-            yield to_node(change.document, change.shared)
+            yield to_node(change)
 
 
-def incoming_calls(
-    ctx: Context, project_ids: list[str] | None, to_node: ToNode
+async def incoming_calls(
+    ctx: Context, project_ids: list[str] | None, since: str | None, to_node: ToNode
 ) -> AsyncGenerator[Any, None]:
     """Every version of the inbound calls of the subscriber's projects (all of them when none
-    are named), status changes included."""
+    are named), status changes included; with ``since``, those after that position first."""
     subscribed = subscribed_projects(ctx, project_ids)
     named = subscribed if project_ids else None
+    replay = None
+    if since is not None:
+        position = positions.from_cursor(ctx.services.secrets, since, "since")
+        match = {
+            "tenant_id": ctx.tenant_id,
+            "direction": CallDirection.INBOUND.value,
+            "project_id": {"$in": sorted(subscribed)},
+        }
+        replay = await Replay.since(position, match, "since")
     session = _session(ctx)
 
     def wanted(change: CallChange, member_of: frozenset[PydanticObjectId]) -> bool:
@@ -74,7 +105,7 @@ def incoming_calls(
     def allowed(change: CallChange) -> bool:
         return wanted(change, ctx.principal.project_ids)
 
-    return _changes(ctx, ctx.tenant_id, accept, allowed, to_node)
+    return _changes(ctx, ctx.tenant_id, accept, allowed, to_node, replay)
 
 
 def dial_requests(ctx: Context, to_node: ToNode) -> AsyncGenerator[Any, None]:

@@ -23,6 +23,7 @@ from models.crm_push import CtiEvent as CtiEventModel
 from models.crm_push import PushStatus as PushStatusModel
 from resolvers.calls.loads import reference
 from resolvers.calls.matching import MatchedRows
+from resolvers.calls.positions import Position, to_cursor
 from resolvers.context import Info
 from resolvers.crms.types import sees_crm_settings
 from resolvers.records.tenant_types import RecordTypes
@@ -125,9 +126,22 @@ class CallEventBase:
     )
     row: strawberry.Private[Row]
     shared: strawberry.Private[dict[str, Any]]
+    position: strawberry.Private[Position]
 
     def _refers(self, name: str, then: Callable[[Any], Any]) -> Any:
         return reference(self.shared, self.row, name, then)
+
+    @strawberry.field(
+        description="Where to resume from: `incomingCalls(since:)` sends what changed after "
+        "it. On an event of incomingCalls, the position of that change; on calls read or "
+        "written by a query or mutation, a position taken before the read (resuming from it "
+        "may send again changes the answer already shows)."
+    )
+    def cursor(self, info: Info) -> str:
+        # Sealed once for all of this process's subscribers of the change.
+        if "cursor" not in self.shared:
+            self.shared["cursor"] = to_cursor(info.context.services.secrets, self.position)
+        return self.shared["cursor"]
 
     @strawberry.field(description="The project the call came in for; none for a dial request.")
     def project(self) -> LazyProject | None:
@@ -155,7 +169,7 @@ class CallEventBase:
         return [CrmPush.from_row(row) for row in sorted(rows, key=lambda row: row["order"])]
 
     @staticmethod
-    def values(row: Row, shared: dict[str, Any]) -> dict[str, Any]:
+    def values(row: Row, shared: dict[str, Any], position: Position) -> dict[str, Any]:
         return {
             "id": strawberry.ID(str(row["_id"])),
             "call_id": row["call_id"],
@@ -171,6 +185,7 @@ class CallEventBase:
             "duration_seconds": row.get("duration_seconds"),
             "row": row,
             "shared": shared,
+            "position": position,
         }
 
 
@@ -225,8 +240,11 @@ def build_call_types(records: RecordTypes) -> CallTypes:
         def contact(self) -> Contact | None:
             return self._refers("contact", contact_of)
 
-    def event_from_row(row: Row, shared: dict[str, Any] | None = None) -> CallEvent:
-        return CallEvent(**CallEventBase.values(row, {} if shared is None else shared))
+    def event_from_row(
+        row: Row, position: Position, shared: dict[str, Any] | None = None
+    ) -> CallEvent:
+        """``position``: at or before the change that made ``row`` (``positions.py``)."""
+        return CallEvent(**CallEventBase.values(row, {} if shared is None else shared, position))
 
     @strawberry.type(description="A call to a contact an agent asked for (R3.3).")
     class DialRequest:
