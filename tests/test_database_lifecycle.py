@@ -92,10 +92,16 @@ class Service:
             message = f"crm serve outlived {sig.name} by {STOPPED} s:\n{self.log}"
             raise AssertionError(message) from None
 
-    def kill(self) -> None:
+    def end(self) -> None:
+        """Ends the process however the test went: SIGTERM first, so that it stops the database
+        server it may run (a child in its own session, which SIGKILL would leave running)."""
         if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOPPED)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 def eventually(condition: Callable[[], bool], within: float = STARTUP) -> None:
@@ -122,7 +128,7 @@ def processes() -> Iterator[list[Service]]:
     started: list[Service] = []
     yield started
     for service in started:
-        service.kill()
+        service.end()
 
 
 def _database(data_dir: Path) -> MongoClient:
