@@ -1,5 +1,5 @@
-"""What imports and exports share as background jobs: a status, and the lease that tells which
-service process runs the job (see ``app/import_jobs.py``)."""
+"""What background jobs (imports, exports, CRM deletions) share: a status, and the lease that
+tells which service process runs the job (see ``app/import_jobs.py``)."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -23,13 +23,10 @@ FINISHED = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED
 UNFINISHED = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
 
 
-class JobFields(BaseModel):
-    tenant_id: PydanticObjectId
-    crm_id: PydanticObjectId
-    # Who started the job; the job runs with that user's company settings.
-    user_id: PydanticObjectId
+class LeasedJob(BaseModel):
+    """What the job runner (``app/import_jobs.py``) reads and writes of any job."""
+
     status: JobStatus = JobStatus.QUEUED
-    file_name: str
     total: int = 0
     processed: int = 0
     # Why a job FAILED, for a person.
@@ -43,3 +40,11 @@ class JobFields(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+class JobFields(LeasedJob):
+    tenant_id: PydanticObjectId
+    crm_id: PydanticObjectId
+    # Who started the job; the job runs with that user's company settings.
+    user_id: PydanticObjectId
+    file_name: str

@@ -6,6 +6,7 @@ from models.call_event import CallEvent
 from models.company import Company
 from models.contact import Contact, Organization
 from models.crm import Crm
+from models.crm_deletion import CrmDeletion
 from models.crm_push import CrmPush
 from models.export_job import ExportJob
 from models.field_definition import FieldDefinition
@@ -30,4 +31,5 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Position,
     CallEvent,
     CrmPush,
+    CrmDeletion,
 ]

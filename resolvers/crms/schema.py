@@ -4,13 +4,15 @@ Every one of them is refused while the company's CRM is off (R1.1). Any user of 
 reads (within R1.2's visibility); only admins configure (R3.2).
 """
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers.common.ids import parse_id
 from resolvers.context import Info
 from resolvers.crms import service
 from resolvers.crms.inputs import CreateCrmInput, UpdateCrmInput
-from resolvers.crms.types import BACKEND_TYPES, Crm, RestrictedCrmBackend
+from resolvers.crms.types import BACKEND_TYPES, Crm, CrmDeletion, RestrictedCrmBackend
 
 # The implementations of the ``CrmBackend`` interface: no field names them, so the schema
 # must be given them (``strawberry.Schema(types=...)``).
@@ -33,6 +35,12 @@ class CrmQuery:
         scope = await _visible(info)
         return Crm.from_model(await service.get_crm(scope, parse_id(id, "Crm")))
 
+    @strawberry.field(description="How the deletion of a CRM (deleteCrm) goes (admins).")
+    async def crm_deletion(self, info: Info, crm_id: strawberry.ID) -> CrmDeletion:
+        tenant_id = info.context.configuring()
+        deletion = await service.crm_deletion(tenant_id, parse_id(crm_id, "Crm"))
+        return CrmDeletion.from_model(deletion)
+
 
 @strawberry.type
 class CrmMutation:
@@ -49,7 +57,26 @@ class CrmMutation:
         crm = await service.update_crm(tenant_id, parse_id(id, "Crm"), input, tools)
         return Crm.from_model(crm)
 
-    @strawberry.mutation(description="Deletes a CRM no project uses (admins) and returns it.")
-    async def delete_crm(self, info: Info, id: strawberry.ID) -> Crm:
+    @strawberry.mutation(
+        description="Deletes a CRM no project uses (admins) and returns it, with its deletion. "
+        "A CRM holding contacts or organizations is refused (CONFLICT, with the counts) unless "
+        "cascade is true: they are then deleted with it, in the background (crmDeletion). "
+        "The CRM is gone at once either way."
+    )
+    async def delete_crm(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        cascade: Annotated[
+            bool,
+            strawberry.argument(description="Delete the CRM's contacts and organizations with it."),
+        ] = False,
+    ) -> Crm:
         tenant_id = info.context.configuring()
-        return Crm.from_model(await service.delete_crm(tenant_id, parse_id(id, "Crm")))
+        crm, deletion = await service.delete_crm(
+            tenant_id, info.context.user().id, parse_id(id, "Crm"), cascade
+        )
+        info.context.services.jobs.wake()
+        answer = Crm.from_model(crm)
+        answer.deletion = CrmDeletion.from_model(deletion)
+        return answer

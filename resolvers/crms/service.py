@@ -1,4 +1,5 @@
-"""CRM configurations (R2): who sees which, validation, merging of backend settings, deletion.
+"""CRM configurations (R2): who sees which, validation, merging of backend settings, deletion
+(the CRM at once; what belongs to it in the background: ``resolvers/crms/deletion.py``).
 
 Create and update share one path: an input is applied over a current state (the defaults on
 create, the stored CRM on update), every invalid value is collected, and nothing is written
@@ -12,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from beanie import PydanticObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from app.crypto import SecretBox
@@ -31,14 +33,15 @@ from models.crm import (
     Crm,
     LocalBackend,
 )
+from models.crm_deletion import CrmDeletion
 from models.errors import Conflict, NotFound, Validator
-from models.project import Project
 from models.timestamps import utcnow
 from models.user import User
 from models.values import check_name, check_url, is_valid_url, name_key
 from resolvers.common.conflicts import name_taken
 from resolvers.common.inputs import camel, given, refuse_nulls
 from resolvers.context import Context
+from resolvers.crms.deletion import CrmUsage, crm_usage
 from resolvers.crms.inputs import (
     ContactSyncInput,
     CreateCrmInput,
@@ -286,25 +289,67 @@ async def update_crm(
 
 
 class CrmInUse(Conflict):
-    """R2.5: a CRM is not deleted while projects use it; one of them is the existing record."""
+    """R2.5: a CRM is not deleted while projects use it (one of them is the existing record),
+    nor while it holds records, unless they are to go with it (``cascade``)."""
 
-    def __init__(self, project_id: PydanticObjectId, project_count: int) -> None:
-        super().__init__(
-            f"The CRM is used by {project_count} project(s); assign them another CRM first.",
-            existing_id=project_id,
+    def __init__(self, usage: CrmUsage) -> None:
+        if usage.projects:
+            message = (
+                f"The CRM is used by {usage.projects} project(s); assign them another CRM first."
+            )
+        else:
+            message = (
+                f"The CRM holds {usage.contacts} contact(s) and {usage.organizations} "
+                "organization(s), those in the trash included; delete it with cascade: true "
+                "to delete them with it."
+            )
+        super().__init__(message, existing_id=usage.first_project_id)
+        self.extensions.update(
+            projectCount=usage.projects,
+            contactCount=usage.contacts,
+            organizationCount=usage.organizations,
         )
-        self.extensions["projectCount"] = project_count
 
 
-async def delete_crm(tenant_id: PydanticObjectId, crm_id: PydanticObjectId) -> Crm:
-    """Deletes an unused CRM and returns it; the company's default CRM is unset if it was this."""
+async def delete_crm(
+    tenant_id: PydanticObjectId, user_id: PydanticObjectId, crm_id: PydanticObjectId, cascade: bool
+) -> tuple[Crm, CrmDeletion]:
+    """Deletes the CRM at once and queues the deletion of what belongs to it; returns the CRM as
+    it was and the job. The company's default CRM is unset if it was this one."""
     crm = await get_crm(CrmScope(tenant_id), crm_id)
-    in_use = {"tenant_id": tenant_id, "crm_id": crm.id}
-    project = await Project.find_one(in_use)
-    if project is not None:
-        raise CrmInUse(project.id, await Project.find(in_use).count())
-    await crm.delete()
-    await Company.find_one({"_id": tenant_id, "settings.default_crm_id": crm.id}).update(
-        {"$set": {"settings.default_crm_id": None}}
-    )
-    return crm
+
+    async def hide(session: AsyncClientSession) -> CrmDeletion:
+        usage = await crm_usage(tenant_id, crm.id, session)
+        if usage.projects or (not cascade and (usage.contacts or usage.organizations)):
+            raise CrmInUse(usage)
+        deletion = CrmDeletion(
+            tenant_id=tenant_id,
+            crm_id=crm.id,
+            crm_name=crm.name,
+            user_id=user_id,
+            total=usage.records,
+        )
+        await deletion.insert(session=session)
+        gone = await Crm.get_pymongo_collection().delete_one(
+            {"_id": crm.id, "tenant_id": tenant_id}, session=session
+        )
+        if gone.deleted_count == 0:  # deleted by another request meanwhile
+            raise NotFound("Crm", crm_id)
+        await Company.get_pymongo_collection().update_one(
+            {"_id": tenant_id, "settings.default_crm_id": crm.id},
+            {"$set": {"settings.default_crm_id": None}},
+            session=session,
+        )
+        return deletion
+
+    async with Crm.get_pymongo_collection().database.client.start_session() as session:
+        deletion = await session.with_transaction(hide)
+    return crm, deletion
+
+
+async def crm_deletion(tenant_id: PydanticObjectId, crm_id: PydanticObjectId) -> CrmDeletion:
+    """The deletion of a CRM of the company; another company's answers as no deletion."""
+    deletion = await CrmDeletion.find_one({"tenant_id": tenant_id, "crm_id": crm_id})
+    if deletion is None:
+        raise NotFound("CrmDeletion", crm_id)
+    return deletion

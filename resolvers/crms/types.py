@@ -17,9 +17,11 @@ from models.crm import BackendKind, BackendSettings
 from models.crm import ContactSync as ContactSyncModel
 from models.crm import Crm as CrmModel
 from models.crm import OrganizationRegion as OrganizationRegionModel
+from models.crm_deletion import CrmDeletion as CrmDeletionModel
 from models.secret import StoredSecret
 from resolvers.common.secret import SecretStatus, secret_status
 from resolvers.context import Context, Info
+from resolvers.imports.types import JobStatus
 from resolvers.sources.types import AcquisitionSource, sources_of
 from resolvers.stages.types import Stage, stages_of
 
@@ -144,6 +146,34 @@ class ContactSync:
         return cls(enabled=sync.enabled, interval_minutes=sync.interval_minutes)
 
 
+@strawberry.type(
+    description="A CRM being deleted with its contacts, organizations, calls and jobs, in "
+    "the background; the CRM itself is gone at once."
+)
+class CrmDeletion:
+    crm_id: strawberry.ID
+    crm_name: str
+    status: JobStatus
+    total: int = strawberry.field(description="The records to delete, when it was asked for.")
+    processed: int = strawberry.field(description="The records deleted so far.")
+    message: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def from_model(cls, deletion: CrmDeletionModel) -> "CrmDeletion":
+        return cls(
+            crm_id=strawberry.ID(str(deletion.crm_id)),
+            crm_name=deletion.crm_name,
+            status=deletion.status,
+            total=deletion.total,
+            processed=deletion.processed,
+            message=deletion.message,
+            created_at=deletion.created_at,
+            finished_at=deletion.finished_at,
+        )
+
+
 @strawberry.type(description="A CRM configuration: a contact base of one backend kind.")
 class Crm:
     id: strawberry.ID
@@ -152,6 +182,9 @@ class Crm:
     contact_sync: ContactSync
     created_at: datetime
     updated_at: datetime
+    deletion: CrmDeletion | None = strawberry.field(
+        default=None, description="Only in deleteCrm's answer: the deletion of what it held."
+    )
     model: strawberry.Private[CrmModel]
 
     @strawberry.field(
