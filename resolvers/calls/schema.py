@@ -144,7 +144,7 @@ def call_roots(records: RecordTypes) -> tuple[type, type, type]:
             ),
             strawberry.mutation(
                 resolver=dial_contact,
-                description="R3.3: asks the exchange to call the contact (the permission DIAL); "
+                description="Asks the exchange to call the contact (the permission DIAL); "
                 "`phone` is one of the contact's numbers, the first when omitted.",
             ),
         ],

@@ -45,7 +45,7 @@ CallStatus = strawberry.enum(
 )
 
 
-CtiEvent = strawberry.enum(CtiEventModel, description="Zammad's CTI events (R10.3).")
+CtiEvent = strawberry.enum(CtiEventModel, description="Zammad's CTI events.")
 CrmPushStatus = strawberry.enum(
     PushStatusModel,
     description="PENDING (waiting, or to be sent again), SENDING, DONE, FAILED (refused for "
@@ -58,7 +58,7 @@ CrmPushStatus = strawberry.enum(
 PUSH_NOT_ACCEPTED = "The CRM did not accept the call event."
 
 
-@strawberry.type(description="One event of a call pushed to the call's external CRM (R10.3).")
+@strawberry.type(description="One event of a call pushed to the call's external CRM.")
 class CrmPush:
     event: CtiEvent
     status: CrmPushStatus
@@ -160,7 +160,7 @@ class CallEventBase:
         return self._refers("agent", optional(User.from_model))
 
     @strawberry.field(
-        description="The call's events pushed to its CRM (R10.3: Zammad's CTI push), in "
+        description="The call's events pushed to its CRM (Zammad's CTI push), in "
         "their order; empty when the CRM asks for none."
     )
     async def crm_pushes(self) -> list[CrmPush]:
@@ -204,7 +204,7 @@ class CallTypes:
 def build_call_types(records: RecordTypes) -> CallTypes:
     Contact, Organization = records.contact, records.organization
 
-    @strawberry.type(description="The records a caller's number matched (R10.1).")
+    @strawberry.type(description="The records a caller's number matched.")
     class CallerMatch:
         normalized_number: str | None = strawberry.field(
             description="The number as matched; null for an empty or withheld caller."
@@ -212,7 +212,7 @@ def build_call_types(records: RecordTypes) -> CallTypes:
         contacts: list[Contact]
         organizations: list[Organization]
         auto_assigned: Contact | None = strawberry.field(
-            description="R1.4: with callerIdAuthentication on, the contact when exactly one "
+            description="With callerIdAuthentication on, the contact when exactly one "
             "matches; null otherwise."
         )
 
@@ -227,7 +227,7 @@ def build_call_types(records: RecordTypes) -> CallTypes:
 
     contact_of = optional(records.contact_from_row)
 
-    @strawberry.type(name="CallEvent", description="A call and where it stands (R10).")
+    @strawberry.type(name="CallEvent", description="A call and where it stands.")
     class CallEvent(CallEventBase):
         @strawberry.field(description="What the caller's number matched when the call came in.")
         def match(self) -> CallerMatch:
@@ -235,7 +235,7 @@ def build_call_types(records: RecordTypes) -> CallTypes:
 
         @strawberry.field(
             description="The contact assigned to the call: at once by caller-ID authentication "
-            "(R1.4), or by an agent (assignContactToCall)."
+            "(callerIdAuthentication), or by an agent (assignContactToCall)."
         )
         def contact(self) -> Contact | None:
             return self._refers("contact", contact_of)
@@ -246,7 +246,7 @@ def build_call_types(records: RecordTypes) -> CallTypes:
         """``position``: at or before the change that made ``row`` (``positions.py``)."""
         return CallEvent(**CallEventBase.values(row, {} if shared is None else shared, position))
 
-    @strawberry.type(description="A call to a contact an agent asked for (R3.3).")
+    @strawberry.type(description="A call to a contact an agent asked for.")
     class DialRequest:
         id: strawberry.ID = strawberry.field(
             description="Also the callId the exchange reports the call under."

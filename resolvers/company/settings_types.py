@@ -12,7 +12,7 @@ from resolvers.projects.types import LazyCrm, crm_of_company
 from resolvers.users.types import Permission, Role
 
 
-@strawberry.type(description="R1.5: the directory users can authenticate against (admins only).")
+@strawberry.type(description="The directory users can authenticate against (admins only).")
 class LdapSettings:
     enabled: bool
     url: str | None
@@ -39,18 +39,18 @@ class RolePermissions:
     permissions: list[Permission]
 
 
-@strawberry.type(description="The CRM settings of the company (R1).")
+@strawberry.type(description="The CRM settings of the company.")
 class CompanySettings:
-    crm_enabled: bool = strawberry.field(description="R1.1: off refuses every CRM operation.")
+    crm_enabled: bool = strawberry.field(description="Off refuses every CRM operation.")
     restricted_crm: bool = strawberry.field(
-        description="R1.2: users see only the CRMs of their projects (admins see all)."
+        description="On: users see only the CRMs of their projects (admins see all)."
     )
     default_crm_id: strawberry.ID | None = strawberry.field(
-        description="R1.3: the CRM preselected wherever one is chosen; null for a user who "
+        description="The CRM preselected wherever one is chosen; null for a user who "
         "cannot see it under restrictedCrm."
     )
     caller_id_authentication: bool = strawberry.field(
-        description="R1.4: a caller whose number is on a contact is assigned to the call at once."
+        description="On: a caller whose number is on a contact is assigned to the call at once."
     )
     default_phone_region: str = strawberry.field(
         description="ISO 3166 alpha-2 region for phone numbers written without a country code."

@@ -134,9 +134,7 @@ def sees_crm_settings(context: Context) -> bool:
     return user is not None and user.is_admin
 
 
-@strawberry.type(
-    description="R2.3: periodic copy of an external base's contacts into this service."
-)
+@strawberry.type(description="A periodic copy of an external base's contacts into this service.")
 class ContactSync:
     enabled: bool
     interval_minutes: int
@@ -195,11 +193,11 @@ class Crm:
             return backend_from_model(self.model.backend)
         return RestrictedCrmBackend(kind=self.model.backend.kind)
 
-    @strawberry.field(description="R7: the stages, by kanbanPosition (none last), then name.")
+    @strawberry.field(description="The stages, by kanbanPosition (none last), then name.")
     def stages(self) -> list[Stage]:
         return stages_of(self.model)
 
-    @strawberry.field(description="R9: the acquisition sources, the system ones first.")
+    @strawberry.field(description="The acquisition sources, the system ones first.")
     def acquisition_sources(self) -> list[AcquisitionSource]:
         return sources_of(self.model)
 

@@ -17,7 +17,7 @@ FieldType = strawberry.enum(
 )
 
 
-@strawberry.type(description="A custom field of contacts or organizations (R5).")
+@strawberry.type(description="A custom field of contacts or organizations.")
 class FieldDefinition:
     id: strawberry.ID
     entity: FieldEntity

@@ -28,8 +28,8 @@ def _job(row: dict) -> ImportJob:
 @strawberry.type
 class ImportQuery:
     @strawberry.field(
-        description="The columns an import accepts: the native fields and every custom field "
-        "(R4.2), each with its accepted headers."
+        description="The columns an import accepts: the native fields and every custom field, "
+        "each with its accepted headers."
     )
     async def import_columns(
         self, info: Info, crm_id: strawberry.ID | None = None

@@ -18,7 +18,7 @@ ImportMode = strawberry.enum(
 )
 
 
-@strawberry.type(description="An allowed column of a contact import (R4.2).")
+@strawberry.type(description="An allowed column of a contact import.")
 class ImportColumn:
     field: str = strawberry.field(
         description="What the column fills: firstName, email, phones, address.city, "

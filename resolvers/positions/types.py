@@ -7,9 +7,7 @@ import strawberry
 from models.position import Position as PositionModel
 
 
-@strawberry.type(
-    description="R6: a position a contact can hold (e.g. CEO), declared by the company."
-)
+@strawberry.type(description="A position a contact can hold (e.g. CEO), declared by the company.")
 class Position:
     id: strawberry.ID
     name: str

@@ -103,7 +103,7 @@ class ContactBase(RecordBase):
         found = await load_position(info.context, position_id)
         return Position.from_model(found) if found else None
 
-    @strawberry.field(description="R4.3, R8: the contact's segment; null when it has none.")
+    @strawberry.field(description="The contact's segment; null when it has none.")
     def segment(self) -> LazySegment | None:
         from resolvers.segmentation.types import ContactSegment
 

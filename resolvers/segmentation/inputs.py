@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import strawberry
 
-from models.segmentation import AUTO_STEP
+from models.segmentation import AUTO_STEP, HUNDRED
 from resolvers.segmentation.types import ClassifierKind, NativeParameter, RuleCondition
 
 
@@ -23,7 +23,11 @@ class SegmentDefinitionInput:
         description="Where the previous definition ends (0 for the first); may be omitted.",
     )
     to_percent: float | None = strawberry.field(
-        name="to", default=None, description=f"Omitted: from + {AUTO_STEP}. The last ends at 100."
+        name="to",
+        default=None,
+        description=f"Percent, exclusive; omitted: from + {AUTO_STEP}. The last definition must "
+        "end at 100 (another end is refused): give it to: 100 unless it starts at "
+        f"{HUNDRED - AUTO_STEP}.",
     )
 
 

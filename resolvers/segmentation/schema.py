@@ -27,7 +27,7 @@ CrmId = Annotated[strawberry.ID | None, strawberry.argument(description=CRM_ID_D
 
 @strawberry.type
 class SegmentationQuery:
-    @strawberry.field(description="R8: the definitions and classifiers of a CRM.")
+    @strawberry.field(description="The definitions and classifiers of a CRM.")
     async def segmentation(self, info: Info, crm_id: CrmId = None) -> Segmentation:
         crm = await readable_crm(info.context, crm_id)
         return Segmentation.from_model(crm.segmentation)

@@ -17,7 +17,7 @@ from models.segmentation import SegmentDefinition as SegmentDefinitionModel
 
 ClassifierKind = strawberry.enum(
     ClassifierKindModel,
-    description="NATIVE: a field every contact has; CUSTOM: a contact custom field (R5.2).",
+    description="NATIVE: a field every contact has; CUSTOM: a contact custom field.",
 )
 NativeParameter = strawberry.enum(NativeParameterModel, description="A contact's native field.")
 RuleCondition = strawberry.enum(
@@ -28,13 +28,13 @@ RuleCondition = strawberry.enum(
 SegmentationJobStatus = strawberry.enum(JobStatus, name="SegmentationJobStatus")
 
 
-@strawberry.type(description="R8.1: a segment, the contacts whose percent of points it holds.")
+@strawberry.type(description="A segment: the contacts whose percent of points its range holds.")
 class SegmentDefinition:
     id: strawberry.ID
     name: str
     from_percent: float = strawberry.field(name="from", description="Percent, inclusive.")
     to_percent: float = strawberry.field(
-        name="to", description="Percent, exclusive; the last definition holds 100 too."
+        name="to", description="Percent, exclusive; the last definition ends at 100 and holds it."
     )
     color: str = strawberry.field(description="#RRGGBB.")
 
@@ -81,7 +81,7 @@ class ClassifierRule:
         )
 
 
-@strawberry.type(description="R8.2: the points one parameter of a contact gives.")
+@strawberry.type(description="The points one parameter of a contact gives.")
 class SegmentClassifier:
     kind: ClassifierKind
     parameter: NativeParameter | None = strawberry.field(description="NATIVE classifiers.")
@@ -102,7 +102,7 @@ class SegmentClassifier:
         )
 
 
-@strawberry.type(description="R8: a CRM's segmentation.")
+@strawberry.type(description="A CRM's segmentation.")
 class Segmentation:
     definitions: list[SegmentDefinition] = strawberry.field(description="By percent.")
     classifiers: list[SegmentClassifier]
@@ -119,7 +119,7 @@ class Segmentation:
         )
 
 
-@strawberry.type(description="R8.3: a contact's segment, and the points it comes from.")
+@strawberry.type(description="A contact's segment, and the points it comes from.")
 class ContactSegment:
     definition: SegmentDefinition
     score: float

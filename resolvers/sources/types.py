@@ -13,7 +13,7 @@ AcquisitionSourceSystemKey = strawberry.enum(
 
 
 @strawberry.type(
-    description="R9: the first channel through which a contact reached the company. System "
+    description="The first channel through which a contact reached the company. System "
     "sources exist in every CRM from its creation and cannot be renamed or deleted."
 )
 class AcquisitionSource:

@@ -18,7 +18,7 @@ LazyCrm = Annotated["Crm", strawberry.lazy("resolvers.crms.types")]
 StageFlag = strawberry.enum(StageFlagModel, description="What reaching a stage means for a deal.")
 
 
-@strawberry.type(description="R7: a business stage of the contacts of one CRM (e.g. Lead).")
+@strawberry.type(description="A business stage of the contacts of one CRM (e.g. Lead).")
 class Stage:
     id: strawberry.ID
     name: str

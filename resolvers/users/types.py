@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from resolvers.projects.types import Project
 
 Role = strawberry.enum(RoleModel, description="What a user may do in the company.")
-Permission = strawberry.enum(PermissionModel, description="Extra permissions (R3.3: DIAL).")
+Permission = strawberry.enum(PermissionModel, description="Extra permissions (DIAL: dialContact).")
 
 
 @strawberry.type
