@@ -282,13 +282,20 @@ def _stored(company: Company, crm: Crm, fields: dict[str, Any]) -> dict[str, Any
 
 
 def show_demo_login(token: str, graphql_url: str, data_dir: Path, terminal: Path = TERMINAL) -> str:
-    """Puts the admin's bearer token where only the person who started the service sees it:
-    the controlling terminal, or else a file only its owner reads. Returns the banner for the
-    output, which may be a log: it never holds the token."""
-    header = f'  {{"Authorization": "Bearer {token}"}}\n'
+    """Puts the admin's bearer token, and a GraphiQL link carrying it, where only the person who
+    started the service sees them: the controlling terminal, or else a file only its owner reads.
+    Returns the banner for the output, which may be a log: it never holds the token.
+
+    The link carries the token in its fragment (``#token=``), which the browser never sends: it
+    reaches neither the server nor its access log, and GraphiQL's page puts it in its headers."""
+    login = (
+        f"GraphiQL as the demo admin (the token is in the link):\n  {graphql_url}#token={token}\n"
+        f"The admin's bearer token, for GraphiQL's Headers tab or another client:\n"
+        f'  {{"Authorization": "Bearer {token}"}}\n'
+    )
     try:
         with terminal.open("w") as tty:
-            tty.write(f"\nThe demo admin's bearer token, for GraphiQL's Headers tab:\n{header}")
+            tty.write(f"\n{login}")
         where = "on the terminal (not in the log)"
     except OSError:  # no controlling terminal: a service manager, a container, a test
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -296,7 +303,7 @@ def show_demo_login(token: str, graphql_url: str, data_dir: Path, terminal: Path
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.fchmod(descriptor, 0o600)  # also when the file was there before
         with os.fdopen(descriptor, "w") as file:
-            file.write(header)
+            file.write(login)
         where = f"in {path} (readable by its owner only)"
     return "\n".join(
         [
@@ -304,7 +311,7 @@ def show_demo_login(token: str, graphql_url: str, data_dir: Path, terminal: Path
             f"Demo company ready. GraphiQL: {graphql_url}",
             f"  admin: {ADMIN_EMAIL} / {DEMO_PASSWORD}",
             f"  agent: {AGENT_EMAIL} / {DEMO_PASSWORD}",
-            f"  The admin's bearer token for GraphiQL's Headers tab is {where}.",
+            f"  A GraphiQL link with the admin's bearer token in its headers is {where}.",
             "",
         ]
     )

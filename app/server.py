@@ -30,6 +30,8 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.body_limit import BodyLimit
 from app.demo import ensure_demo_data, show_demo_login
 from app.file_routes import download_endpoint, error_response, upload_refusal
+from app.graphiql import asset as graphiql_asset
+from app.graphiql import page as graphiql_page
 from app.json_body import UnreadableJson, decode_json
 from app.principal import Principal, PrincipalKind
 from app.segmentation_jobs import JOBS as SEGMENTATION_JOBS
@@ -103,6 +105,10 @@ class CrmGraphQL(GraphQL):
             return await super().run(request, context, root_value)
         except HTTPException as error:
             raise StarletteHTTPException(error.status_code, error.reason) from error
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page, whose assets the service serves itself (app/graphiql.py)."""
+        return graphiql_page()
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_json(data)
@@ -362,6 +368,7 @@ def create_app(
         routes=[
             Route("/graphql", dispatcher, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", dispatcher),
+            Route("/graphiql/assets/{name:path}", graphiql_asset),
             Route("/imports/{job_id}/errors.csv", _download(services, errors_csv_response)),
             Route("/exports/{job_id}", _download(services, export_file_response)),
             Route("/telephony/events", telephony.handle, methods=["POST"]),
