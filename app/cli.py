@@ -212,4 +212,6 @@ def main(argv: list[str] | None = None) -> None:
     # The HTTP client's own lines name every URL it requests; vendor URLs may hold secrets.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # pymongo's DEBUG lines hold whole commands and replies: customer data and password hashes.
+    logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.getLogger().level))
     args.run(args, settings)

@@ -86,18 +86,26 @@ HTTP_STATUS = {
     "CRM_DISABLED": 403,
     "NOT_FOUND": 404,
     "CONFLICT": 409,
+    "GONE": 410,
     "VALIDATION_FAILED": 422,
     "TOO_MANY_REQUESTS": 429,
+    "SERVICE_UNAVAILABLE": 503,
+    "TIMEOUT": 504,
 }
 
 
-def _error_response(errors: list[dict[str, Any]]) -> JSONResponse:
-    code = errors[0].get("extensions", {}).get("code")
-    return JSONResponse({"errors": errors}, status_code=HTTP_STATUS.get(code, 500))
+def telephony_error_response(errors: list[dict[str, Any]]) -> JSONResponse:
+    extensions = errors[0].get("extensions", {})
+    response = JSONResponse(
+        {"errors": errors}, status_code=HTTP_STATUS.get(extensions.get("code"), 500)
+    )
+    if (retry_after := extensions.get("retryAfterSeconds")) is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _domain_error(error: DomainError) -> JSONResponse:
-    return _error_response([{"message": error.message, "extensions": error.extensions}])
+    return telephony_error_response([{"message": error.message, "extensions": error.extensions}])
 
 
 def parse_event(body: bytes) -> tuple[EventKind, dict[str, Any]]:
@@ -147,6 +155,6 @@ class TelephonyEvents:
             return too_large_response(error.max_bytes)
         result = await self._execute(request, principal, kind.document, variables)
         if result.errors:
-            return _error_response([error.formatted for error in result.errors])
+            return telephony_error_response([error.formatted for error in result.errors])
         assert result.data is not None
         return JSONResponse({"event": result.data["event"]})

@@ -187,6 +187,16 @@ def test_without_its_database_a_process_answers_503_at_once_and_exits_saying_why
         )
         assert_unavailable(created)  # an error of the resolver
         assert_unavailable(patient.post(TOKENS.issue(TokenKind.USER, NO_SUCH_ID, NO_SUCH_ID), "Me"))
+        event = {"type": "INCOMING", "callId": "gone-1", "from": "500000001"}
+        telephony = TOKENS.issue(TokenKind.TELEPHONY, NO_SUCH_ID, NO_SUCH_ID)
+        assert_unavailable(
+            httpx.post(
+                patient.live.base_url + "/telephony/events",
+                json=event,
+                headers={"Authorization": f"Bearer {telephony}"},
+                timeout=PROBE,
+            )
+        )
 
         assert impatient.process.wait(timeout=STARTUP) != 0
         assert "did not come back" in impatient.log
