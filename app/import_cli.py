@@ -3,6 +3,7 @@ process on the service's database (the same jobs the API runs; a service process
 import whose command was stopped). They act as the company's first administrator."""
 
 import asyncio
+import os
 import shutil
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -19,6 +20,7 @@ from models.crm import Crm
 from models.errors import DomainError
 from models.export_job import ExportFormat, ExportJob
 from models.import_job import ImportJob, ImportMode
+from models.import_messages import locale_language
 from models.timestamps import utcnow
 from models.user import Role, User
 from models.values import name_key
@@ -123,7 +125,7 @@ async def _write_failed_rows(job_id: Any, path: Path) -> Path:
     assert job is not None
     target = path.with_name(f"{path.name}.errors.csv")
     with target.open("w", encoding="utf-8", newline="") as file:
-        async for line in errors_csv(job):
+        async for line in errors_csv(job, locale_language(os.environ)):
             file.write(line)
     return target
 

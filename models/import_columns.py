@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from models.errors import FieldError
 from models.field_definition import FieldDefinition, FieldType
 from models.import_job import ColumnPlan
+from models.import_messages import ERROR_HEADER
 
 CUSTOM_PREFIX = "custom."
-# The column errors.csv adds: a fixed file imported again must not report it as unknown.
-ERROR_HEADERS = ("Błędy importu", "Import errors")
+# The column errors.csv adds, in either language: a fixed file imported again must not report it
+# as unknown.
+ERROR_HEADERS = tuple(ERROR_HEADER.values())
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,8 @@ async def test_the_failed_rows_come_back_as_they_were_to_be_fixed_and_imported_a
     lines = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert lines[0] == [*HEADER, "Błędy importu"]
     assert [line[:5] for line in lines[1:]] == [rows[1], rows[2]]
-    assert lines[1][5] == "E-mail: Not a valid email address."
-    assert lines[2][5] == "Telefon: Not a possible phone number."
+    assert lines[1][5] == "E-mail: To nie jest poprawny adres e-mail."  # Polish: no Accept-Language
+    assert lines[2][5] == "Telefon: Taki numer telefonu nie może istnieć."
     lines[1][2], lines[2][3] = "anna@example.com", "500000003"
     fixed = io.StringIO()
     csv.writer(fixed, delimiter=";").writerows(lines)

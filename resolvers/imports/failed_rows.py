@@ -12,8 +12,8 @@ from beanie import PydanticObjectId
 from app.csv_escaping import csv_text
 from app.spreadsheets import CSV_DELIMITER
 from models.errors import ValidationFailed
-from models.import_columns import ERROR_HEADERS
 from models.import_job import FailedRow, ImportJob
+from models.import_messages import ERROR_HEADER, Language, in_language
 from resolvers.common.pagination import Connection, Edge, PageInfo, check_page_size
 from resolvers.imports.types import ImportRowError
 
@@ -79,18 +79,17 @@ def _line(cells: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _described(doc: dict) -> str:
-    return "; ".join(
-        f"{p['column']}: {p['message']}" if p.get("column") else p["message"]
-        for p in doc["problems"]
-    )
+def _described(doc: dict, language: Language) -> str:
+    messages = ((p.get("column"), in_language(p["message"], language)) for p in doc["problems"])
+    return "; ".join(f"{column}: {message}" if column else message for column, message in messages)
 
 
-async def errors_csv(job: ImportJob) -> AsyncIterator[str]:
-    """The header of the file plus an error column, then each failed row as it was."""
+async def errors_csv(job: ImportJob, language: Language) -> AsyncIterator[str]:
+    """The header of the file plus an error column, then each failed row as it was; the error
+    column's header and texts in ``language``."""
     width = len(job.headers)
-    yield BOM + _line([*job.headers, ERROR_HEADERS[0]])
+    yield BOM + _line([*job.headers, ERROR_HEADER[language]])
     cursor = FailedRow.get_pymongo_collection().find({"job_id": job.id}).sort("row", 1)
     async for doc in cursor:
         values = (doc["values"] + [""] * width)[:width]
-        yield _line([*values, _described(doc)])
+        yield _line([*values, _described(doc, language)])
