@@ -13,6 +13,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 
+from pymongo.errors import PyMongoError
 from starlette.types import Message, Receive, Scope, Send
 
 from app.authenticator import Authenticator
@@ -107,6 +108,13 @@ class SocketSession:
         try:
             await self.current()
         except Unauthenticated:
+            return False
+        except PyMongoError:
+            # The database is away (app/db.py brings it back): the identity last read holds
+            # until it answers again, never past the token's expiry.
+            if self._clock() < self._expires_at:
+                return True
+            await self.close("The token expired.")
             return False
         return True
 
