@@ -186,7 +186,9 @@ class CrmPusher:
                     self._in_flight.add(task)
                     task.add_done_callback(self._in_flight.discard)
                     task.add_done_callback(lambda _: slots.release())
-            except Exception:  # the worker outlives any one failure (a lost database, say)
+            except PyMongoError as error:  # the database is away: app/db.py says so, once
+                log.debug("CRM pushes: taking pushes failed (%s); trying again", error)
+            except Exception:  # the worker outlives any one failure
                 log.exception("CRM pushes: taking pushes failed; trying again")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)

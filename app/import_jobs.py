@@ -25,6 +25,7 @@ from typing import Any
 
 from beanie import Document, PydanticObjectId
 from pymongo import ReturnDocument
+from pymongo.errors import PyMongoError
 
 from models.background_job import UNFINISHED, JobStatus
 from models.timestamps import utcnow
@@ -132,6 +133,8 @@ class JobRunner:
         while True:
             try:
                 await self._claim_all()
+            except PyMongoError as error:  # the database is away: app/db.py says so, once
+                log.debug("claiming background jobs failed (%s)", error)
             except Exception:
                 log.exception("claiming background jobs failed")
             with contextlib.suppress(TimeoutError):
