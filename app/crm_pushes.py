@@ -272,6 +272,13 @@ class CrmPusher:
             await self._failed(push, type(error).__name__, retry=True)
             return
         if response.is_success:
+            log.debug(
+                "CTI push %s of call %s delivered (CRM %s, HTTP %s)",
+                CtiEvent(push["event"]),
+                push["call_id"],
+                push["crm_id"],
+                response.status_code,
+            )
             await self._update(push, PushStatus.DONE, sent_at=utcnow())
         else:
             code = response.status_code
