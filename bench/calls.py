@@ -94,14 +94,15 @@ class Desk:
     telephony_token: str
 
 
-def make_company(gql: GraphQLClient) -> Desk:
+def make_company(gql: GraphQLClient, name: str = "Bench") -> Desk:
     tokens = TokenService(SECRET, 3600)
     operator = tokens.issue(TokenKind.OPERATOR, "operator")
-    admin, agent = "admin@bench.example", "agent@bench.example"
+    domain = f"{name.lower()}.example"
+    admin, agent = f"admin@{domain}", f"agent@{domain}"
     company = gql.op(
         operator,
         SETUP["company"],
-        input={"name": "Bench", "adminEmail": admin, "adminPassword": PASSWORD},
+        input={"name": name, "adminEmail": admin, "adminPassword": PASSWORD},
     )["createCompany"]["id"]
     token = gql.op(None, SETUP["login"], e=admin, p=PASSWORD)["login"]["token"]
     crm_id = gql.op(token, SETUP["crm"], input={"name": "Infolinia"})["createCrm"]["id"]

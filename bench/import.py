@@ -5,7 +5,8 @@ child). The file is uploaded with ``importContacts`` and the job polled until it
 rows per second is rows / (upload to completion). The limit is measured in the same run: the
 same file read with the same reader (the child process of app.sheet_reading, rows back over a
 pipe), plus a raw ``insert_many`` (batches of 500) of the documents the import wrote, into the
-same collection and indexes (another CRM), with nothing else. The peak memory is the service process's high-water mark (VmHWM).
+same collection and indexes (another CRM), with nothing else. The peak memory is the service
+process's high-water mark (VmHWM).
 
 Bars: at least half the limit's speed; peak memory at most 500 MB.
 
