@@ -13,7 +13,7 @@ from models.contact import Organization
 from models.contact_keys import derive_organization
 from models.phones import normalize_phone
 from models.record_rows import new_record_row
-from tests.client import GraphQLClient, Result
+from tests.client import NO_SUCH_ID, GraphQLClient, Result
 from tests.conftest import Member, Tenant
 from tests.records import with_default_crm
 
@@ -87,3 +87,19 @@ async def call_desk(tenant: Tenant, services: Services, project: str = "Infolini
         agent=agent,
         telephony=tenant.admin.as_(telephony_token(services, tenant)),
     )
+
+
+# The projects an agent of a desk is not a member of, as the access tests name them.
+FOREIGN_PROJECTS = ["not-a-member", "other-company", NO_SUCH_ID, "malformed"]
+
+
+async def foreign_project_id(desk: CallDesk, new_tenant, services: Services, kind: str) -> str:
+    """The id of a project of :data:`FOREIGN_PROJECTS` for ``desk``'s agent."""
+    if kind == "not-a-member":
+        created = await desk.admin.op(
+            "CreateProject", input={"name": "Cudzy", "crmId": desk.crm_id}
+        )
+        return created.data["createProject"]["id"]
+    if kind == "other-company":
+        return (await call_desk(await new_tenant("Other"), services)).project_id
+    return kind

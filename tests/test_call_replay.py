@@ -20,8 +20,7 @@ from starlette.types import ASGIApp
 
 from models.call_event import CallDirection, CallEvent, CallStatus, new_call
 from resolvers.calls import replay
-from tests.calls import CallDesk, call_desk
-from tests.client import NO_SUCH_ID
+from tests.calls import FOREIGN_PROJECTS, CallDesk, call_desk, foreign_project_id
 from tests.conftest import running_service
 from tests.operations import document
 from tests.test_call_subscriptions import (
@@ -255,19 +254,11 @@ async def test_recent_calls_are_the_newest_of_the_callers_projects(desk, new_ten
     assert (await agent.op("RecentCalls", first=0)).data["recentCalls"] == []
 
 
-@pytest.mark.parametrize("project", ["not-a-member", "other-company", NO_SUCH_ID, "malformed"])
+@pytest.mark.parametrize("project", FOREIGN_PROJECTS)
 async def test_recent_calls_of_a_project_one_is_not_in_are_forbidden(
     desk, new_tenant, services, project
 ):
-    if project == "not-a-member":
-        created = await desk.admin.op(
-            "CreateProject", input={"name": "Cudzy", "crmId": desk.crm_id}
-        )
-        project_id = created.data["createProject"]["id"]
-    elif project == "other-company":
-        project_id = (await call_desk(await new_tenant("Other"), services)).project_id
-    else:
-        project_id = project
+    project_id = await foreign_project_id(desk, new_tenant, services, project)
     result = await desk.agent.client.op("RecentCalls", projectId=project_id)
     assert result.error_code == "FORBIDDEN"
 

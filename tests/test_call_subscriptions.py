@@ -24,8 +24,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from app.call_bus import CallBus, CallChange
 from models.call_event import CallEvent
-from tests.calls import CallDesk, call_desk
-from tests.client import NO_SUCH_ID, GraphQLClient
+from tests.calls import FOREIGN_PROJECTS, CallDesk, call_desk, foreign_project_id
+from tests.client import GraphQLClient
 from tests.conftest import LiveServer, running_service
 from tests.operations import document
 
@@ -238,19 +238,11 @@ async def test_subscribers_who_may_see_different_things_get_their_own_answers(de
     assert seen == [["Infolinia"], ["Infolinia"], ["Infolinia", "Serwis"]]
 
 
-@pytest.mark.parametrize("project", ["not-a-member", "other-company", NO_SUCH_ID, "malformed"])
+@pytest.mark.parametrize("project", FOREIGN_PROJECTS)
 async def test_subscribing_to_a_project_one_is_not_in_is_forbidden(
     desk, live_server, new_tenant, services, project
 ):
-    if project == "not-a-member":
-        created = await desk.admin.op(
-            "CreateProject", input={"name": "Cudzy", "crmId": desk.crm_id}
-        )
-        project_id = created.data["createProject"]["id"]
-    elif project == "other-company":
-        project_id = (await call_desk(await new_tenant("Other"), services)).project_id
-    else:
-        project_id = project
+    project_id = await foreign_project_id(desk, new_tenant, services, project)
     async with subscription(
         live_server,
         desk.agent.client.token,
